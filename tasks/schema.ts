@@ -1,0 +1,134 @@
+// The task file format. Every type used elsewhere is inferred from these schemas.
+import { z } from 'zod';
+
+/** The five CKAD curriculum domains and their exam weights (percent). */
+export const DOMAINS = {
+  'design-build': { title: 'Application Design and Build', weight: 20 },
+  deployment: { title: 'Application Deployment', weight: 20 },
+  observability: { title: 'Application Observability and Maintenance', weight: 15 },
+  'config-security': { title: 'Application Environment, Configuration and Security', weight: 25 },
+  'services-networking': { title: 'Services and Networking', weight: 20 },
+} as const;
+export const Domain = z.enum(Object.keys(DOMAINS) as [keyof typeof DOMAINS, ...(keyof typeof DOMAINS)[]]);
+export type Domain = z.infer<typeof Domain>;
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, "-")')
+  .max(63);
+
+/**
+ * A bound value. A plain string is fixed; `{value, choices}` is drawn from `choices` when the task is
+ * set up with a seed, and is `value` (the canonical one) otherwise.
+ */
+export const Param = z.union([
+  z.string(),
+  z.strictObject({
+    value: z.string(),
+    choices: z.array(z.string()).min(1).optional(),
+  }),
+]);
+export type Param = z.infer<typeof Param>;
+
+/** Which object a check or a setup step is about. `namespace` defaults to the task's `ns`. */
+export const ObjectRef = z.strictObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  namespace: z.string().optional(),
+});
+export type ObjectRef = z.infer<typeof ObjectRef>;
+
+export const ListRef = z.strictObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().min(1),
+  namespace: z.string().optional(),
+  /** A label selector in kubectl syntax: `app=hello,track in (stable)`. */
+  selector: z.string().optional(),
+});
+export type ListRef = z.infer<typeof ListRef>;
+
+/**
+ * An expectation tree matched partially against a live object: see graders/match.ts for the
+ * operators ($findBy, $contains, $exact, $regex, $oneOf, $gte, $quantity, $base64, $absent, ...).
+ */
+export const Expect = z.record(z.string(), z.unknown());
+
+/** What a setup step waits for; polls until it matches or `timeoutSeconds` passes. */
+export const WaitStep = z.strictObject({
+  wait: ObjectRef.extend({
+    for: Expect.optional(),
+    /** Shorthand for common settled states. */
+    condition: z.enum(['rolloutComplete', 'podsReady', 'exists', 'jobComplete']).optional(),
+    timeoutSeconds: z.number().positive().max(600).default(60),
+  }),
+});
+
+export const SetupStep = z.union([
+  /** One or more YAML manifests, created in the task's namespace. */
+  z.strictObject({ apply: z.string().min(1) }),
+  /** A patch of an existing object; `type` is the Kubernetes patch type. */
+  z.strictObject({
+    patch: ObjectRef.extend({
+      type: z.enum(['merge', 'strategic', 'json']).default('strategic'),
+      patch: z.unknown(),
+    }),
+  }),
+  WaitStep,
+  /** A file the candidate is handed, written under the task's working directory. */
+  z.strictObject({ file: z.strictObject({ path: z.string().min(1), content: z.string() }) }),
+  /** A shell command with KUBECONFIG set; for what the other steps cannot say. */
+  z.strictObject({ run: z.string().min(1) }),
+]);
+export type SetupStep = z.infer<typeof SetupStep>;
+
+const checkBase = {
+  name: z.string().min(1),
+  points: z.number().int().positive(),
+  hint: z.string().optional(),
+  /** Settling state: poll until it passes or the grading deadline. Spec checks run once. */
+  eventually: z.boolean().default(false),
+};
+
+export const Check = z.union([
+  /** One object matches `expect` (partially). Missing object: failure. */
+  z.strictObject({ ...checkBase, object: ObjectRef, expect: Expect }),
+  /** The object must not exist. */
+  z.strictObject({ ...checkBase, absent: ObjectRef }),
+  /** The object still has the values it had right after setup at these paths. */
+  z.strictObject({ ...checkBase, unchanged: ObjectRef.extend({ paths: z.array(z.string()).min(1) }) }),
+  /** A list of objects: how many match `selector`, and what every / some of them look like. */
+  z.strictObject({
+    ...checkBase,
+    list: ListRef,
+    count: z.union([z.number().int().nonnegative(), Expect]).optional(),
+    every: Expect.optional(),
+    some: Expect.optional(),
+  }),
+  /** A TypeScript grader module in graders/custom/, for what the declarative form cannot say. */
+  z.strictObject({ ...checkBase, custom: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) }),
+]);
+export type Check = z.infer<typeof Check>;
+
+export const Task = z
+  .strictObject({
+    id: dnsLabel,
+    title: z.string().min(1),
+    domain: Domain,
+    /** Suggested time to spend on the task. */
+    minutes: z.number().int().positive().max(60),
+    /** Template variables naming namespaces; `ns` is the task's main namespace. */
+    namespaces: z.record(z.string(), dnsLabel).refine((n) => 'ns' in n, 'must name the main namespace as `ns`'),
+    params: z.record(z.string(), Param).default({}),
+    instructions: z.string().min(1),
+    setup: z.array(SetupStep).default([]),
+    checks: z.array(Check).min(1),
+    solution: z.string().min(1),
+    wrongSolutions: z.array(z.strictObject({ name: z.string().min(1), script: z.string().min(1) })).min(1),
+    hints: z.array(z.string()).default([]),
+    links: z.array(z.url().refine((u) => u.startsWith('https://kubernetes.io/'), 'must be a kubernetes.io page')).min(1),
+  });
+export type Task = z.infer<typeof Task>;
+
+/** Points of a task: the sum of its checks' points. */
+export const taskPoints = (task: Pick<Task, 'checks'>): number => task.checks.reduce((sum, c) => sum + c.points, 0);

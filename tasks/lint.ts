@@ -1,0 +1,234 @@
+// Static checks a schema cannot express: template variables, params, names that must be unique, namespaces
+// that would escape the candidate's prefix, expectation operators, custom grader names, setup manifests.
+// Problems come out in the loader's format (`file:line:col path: message`) so `tasks lint` prints one list.
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { formatPath, loadCatalogFiles, sortErrors, type Locate, type PathSegment, type TaskFileError } from './load.ts';
+import { FILTERS, renderTask, templateRefs, WORKDIR_VAR } from './render.ts';
+import type { Task } from './schema.ts';
+import { validateExpect } from '../graders/match.ts';
+import { customChecks, validateCustomCheck } from '../graders/custom/index.ts';
+
+const noPosition: Locate = () => ({ line: 0, col: 0 });
+
+/** Template variable names: what `{{ name }}` can refer to. */
+const VARIABLE_NAME = /^[A-Za-z_][\w-]*$/;
+/** Looks like one of our templates but is not well-formed: `{{ns}`, `{{ ns | }}`, `{{ns` at a line end. */
+const MALFORMED_TEMPLATE = /\{\{\s*[A-Za-z_][\w-]*\s*(?:[|}]|\n|$)/;
+
+/** Everything wrong with one (schema-valid) task; `locate` (from the loader) adds line:col. */
+export function lintTask(task: Task, file: string, locate: Locate = noPosition): TaskFileError[] {
+  const problems: TaskFileError[] = [];
+  const report = (path: PathSegment[], message: string) => {
+    problems.push({ file, ...locate(path), path: formatPath(path), message });
+  };
+
+  // Expectations and manifests are checked as they will be used: rendered (canonical values). When the
+  // task does not render, lintVariables or lintTemplates say why, and those checks are skipped.
+  let rendered: Task | undefined;
+  try {
+    rendered = renderTask(task).task;
+  } catch {
+    rendered = undefined;
+  }
+
+  lintVariables(task, report);
+  lintTemplates(task, report);
+  lintNamespaces(task, report);
+  lintChecks(task, rendered, report);
+  lintSetup(task, rendered, report);
+
+  const seen = new Set<string>();
+  for (const [i, wrong] of task.wrongSolutions.entries()) {
+    if (seen.has(wrong.name)) report(['wrongSolutions', i, 'name'], `duplicate wrong solution name "${wrong.name}": give each a distinct name`);
+    seen.add(wrong.name);
+  }
+  return sortErrors(problems);
+}
+
+/** Loads and lints every task of a catalog: load errors and lint problems, sorted by file and position. */
+export function lintCatalog(dir?: string): TaskFileError[] {
+  const { loaded, errors } = loadCatalogFiles(dir);
+  return sortErrors([...errors, ...loaded.flatMap((l) => lintTask(l.task, l.file, l.locate))]);
+}
+
+type Report = (path: PathSegment[], message: string) => void;
+
+function lintVariables(task: Task, report: Report): void {
+  for (const key of Object.keys(task.namespaces)) {
+    if (!VARIABLE_NAME.test(key)) report(['namespaces', key], `${key} cannot be written as {{${key}}}: use letters, digits, "_" and "-"`);
+    if (key === WORKDIR_VAR) report(['namespaces', key], `${WORKDIR_VAR} is bound by the tool: rename this namespace variable`);
+  }
+  for (const [name, param] of Object.entries(task.params)) {
+    if (!VARIABLE_NAME.test(name)) report(['params', name], `${name} cannot be written as {{${name}}}: use letters, digits, "_" and "-"`);
+    if (name === WORKDIR_VAR) report(['params', name], `${WORKDIR_VAR} is bound by the tool: rename this param`);
+    if (name in task.namespaces) report(['params', name], `param ${name} has the name of a namespace variable: rename one`);
+    const value = typeof param === 'string' ? param : param.value;
+    if (value.includes('{{')) report(['params', name], 'params are plain values: a template inside one is not rendered');
+    if (typeof param === 'string' || param.choices === undefined) continue;
+    if (!param.choices.includes(param.value)) {
+      report(['params', name, 'value'], `canonical value "${param.value}" is not among the choices: add it to choices or pick one of them`);
+    }
+    const choices = new Set<string>();
+    for (const [i, choice] of param.choices.entries()) {
+      if (choices.has(choice)) report(['params', name, 'choices', i], `duplicate choice "${choice}" makes it more likely than the others`);
+      choices.add(choice);
+    }
+  }
+}
+
+function lintTemplates(task: Task, report: Report): void {
+  const known = new Set([...Object.keys(task.namespaces), ...Object.keys(task.params), WORKDIR_VAR]);
+  const knownList = [...known].sort().join(', ');
+  for (const site of renderedStrings(task)) {
+    const refs = templateRefs(site.value);
+    for (const ref of refs) {
+      if (!known.has(ref.name)) report(site.path, `unknown template variable ${ref.text} (known: ${knownList})`);
+      if (ref.filter !== undefined && !(ref.filter in FILTERS)) {
+        report(site.path, `unknown filter "${ref.filter}" in ${ref.text} (filters: ${Object.keys(FILTERS).join(', ')})`);
+      }
+    }
+    let rest = site.value.replaceAll('\\{{', '');
+    for (const ref of refs) rest = rest.replace(ref.text, '');
+    const bad = MALFORMED_TEMPLATE.exec(rest);
+    if (bad) report(site.path, `malformed template ${JSON.stringify(bad[0].trim())}: write {{ name }} or {{ name | b64 }} (\\{{ for a literal "{{")`);
+  }
+  if (!templateRefs(task.instructions).some((r) => r.name === 'ns')) {
+    report(['instructions'], 'the instructions never mention {{ns}}: tell the candidate which namespace to work in');
+  }
+}
+
+/**
+ * A namespace written literally is not prefixed, so two candidates on one cluster would collide in it. Object
+ * references must use a namespace variable; text (`-n x`, `--namespace x`, `namespace: x`) must not name one
+ * of the task's namespaces literally.
+ */
+function lintNamespaces(task: Task, report: Report): void {
+  const variableOf = new Map(Object.entries(task.namespaces).map(([k, ns]) => [ns, k]));
+  const useVariable = (ns: string) => {
+    const k = variableOf.get(ns);
+    return k !== undefined
+      ? `namespace ${ns} is written literally and would not get the candidate's prefix: write {{${k}}}`
+      : `namespace ${ns} is not one of the task's namespaces: declare it under namespaces and write its {{variable}}`;
+  };
+
+  const refs: [PathSegment[], { namespace?: string | undefined }][] = [];
+  for (const [i, check] of task.checks.entries()) {
+    if ('object' in check) refs.push([['checks', i, 'object'], check.object]);
+    if ('absent' in check) refs.push([['checks', i, 'absent'], check.absent]);
+    if ('unchanged' in check) refs.push([['checks', i, 'unchanged'], check.unchanged]);
+    if ('list' in check) refs.push([['checks', i, 'list'], check.list]);
+  }
+  for (const [i, step] of task.setup.entries()) {
+    if ('patch' in step) refs.push([['setup', i, 'patch'], step.patch]);
+    if ('wait' in step) refs.push([['setup', i, 'wait'], step.wait]);
+  }
+  const refNamespaces = new Set<string>();
+  for (const [path, ref] of refs) {
+    if (ref.namespace === undefined || templateRefs(ref.namespace).length > 0) continue;
+    const nsPath = [...path, 'namespace'];
+    refNamespaces.add(formatPath(nsPath));
+    report(nsPath, useVariable(ref.namespace));
+  }
+
+  if (variableOf.size === 0) return;
+  const names = [...variableOf.keys()].join('|'); // DNS labels: nothing to escape
+  const inText = new RegExp(`(?:^|[\\s'"(=])(?:-n|--namespace|namespace:?)(?:=|\\s+)["']?(${names})(?![-a-z0-9])`, 'gi');
+  for (const site of renderedStrings(task)) {
+    if (site.key) continue;
+    if (site.parentKey === 'namespace' && variableOf.has(site.value)) {
+      if (!refNamespaces.has(formatPath(site.path))) report(site.path, useVariable(site.value));
+      continue;
+    }
+    for (const m of site.value.matchAll(inText)) {
+      const ns = m[1];
+      if (ns !== undefined && variableOf.has(ns)) report(site.path, useVariable(ns));
+    }
+  }
+}
+
+function lintChecks(task: Task, rendered: Task | undefined, report: Report): void {
+  const names = new Set<string>();
+  for (const [i, check] of task.checks.entries()) {
+    if (names.has(check.name)) report(['checks', i, 'name'], `duplicate check name "${check.name}": results are reported by name, give each a distinct one`);
+    names.add(check.name);
+
+    const expectations: [PathSegment[], unknown][] = [];
+    const r = rendered?.checks[i] ?? check;
+    if ('expect' in r) expectations.push([['checks', i, 'expect'], r.expect]);
+    if ('list' in r) {
+      if (typeof r.count === 'object') expectations.push([['checks', i, 'count'], r.count]);
+      if (r.every !== undefined) expectations.push([['checks', i, 'every'], r.every]);
+      if (r.some !== undefined) expectations.push([['checks', i, 'some'], r.some]);
+    }
+    for (const [path, expect] of expectations) reportExpectProblems(path, expect, report);
+
+    if ('custom' in r) {
+      const path: PathSegment[] = Object.hasOwn(customChecks, r.custom) ? ['checks', i, 'args'] : ['checks', i, 'custom'];
+      for (const message of validateCustomCheck(r.custom, r.args)) report(path, message);
+    }
+  }
+  for (const [i, step] of (rendered ?? task).setup.entries()) {
+    if ('wait' in step && step.wait.for !== undefined) {
+      reportExpectProblems(['setup', i, 'wait', 'for'], step.wait.for, report);
+    }
+  }
+}
+
+function reportExpectProblems(path: PathSegment[], expect: unknown, report: Report): void {
+  // validateExpect prefixes each problem with its path inside the expectation; the root one adds nothing here.
+  for (const message of validateExpect(expect)) report(path, message.replace(/^<root>: /, ''));
+}
+
+function lintSetup(task: Task, rendered: Task | undefined, report: Report): void {
+  for (const [i, step] of task.setup.entries()) {
+    if ('file' in step) {
+      const p = step.file.path;
+      if (p.startsWith('/') || p.startsWith('~') || p.split('/').includes('..')) {
+        report(['setup', i, 'file', 'path'], `"${p}" must be a relative path inside the task's working directory ({{workdir}})`);
+      }
+    }
+    const renderedStep = rendered?.setup[i];
+    if (renderedStep !== undefined && 'apply' in renderedStep) lintManifests(renderedStep.apply, ['setup', i, 'apply'], report);
+  }
+}
+
+/** A setup manifest (rendered) must be valid YAML, and each document a Kubernetes object. */
+function lintManifests(text: string, path: PathSegment[], report: Report): void {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(docs)) return; // nothing but comments
+  for (const [n, doc] of docs.entries()) {
+    const error = doc.errors[0];
+    if (error !== undefined) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      report(path, `manifest line ${line}:${col}: ${error.message}`);
+      continue;
+    }
+    const obj: unknown = doc.toJS();
+    if (obj === null || obj === undefined) continue;
+    const o = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; generateName?: unknown } };
+    const named = typeof o.metadata?.name === 'string' || typeof o.metadata?.generateName === 'string';
+    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !named) {
+      report(path, `manifest document ${n + 1} is not a Kubernetes object: it needs apiVersion, kind and metadata.name`);
+    }
+  }
+}
+
+type StringSite = { path: PathSegment[]; value: string; key: boolean; parentKey: string | undefined };
+
+/** Every string that renderTask renders (all but id, namespaces and params), with its path; keys included. */
+function* renderedStrings(task: Task): Generator<StringSite> {
+  function* walk(v: unknown, path: PathSegment[], parentKey: string | undefined): Generator<StringSite> {
+    if (typeof v === 'string') yield { path, value: v, key: false, parentKey };
+    else if (Array.isArray(v)) for (const [i, item] of v.entries()) yield* walk(item, [...path, i], undefined);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        if (k.includes('{{')) yield { path: [...path, k], value: k, key: true, parentKey: undefined };
+        yield* walk(item, [...path, k], k);
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(task)) {
+    if (key !== 'id' && key !== 'namespaces' && key !== 'params') yield* walk(value, [key], key);
+  }
+}

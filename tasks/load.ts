@@ -1,0 +1,356 @@
+// Reads task files. Every problem of a file is reported at once, each as `file:line:col path: message`, so an
+// author fixes a file in one pass rather than one error per run. Positions are looked up only when there is
+// an error: a clean load costs a YAML parse and a zod parse per file, nothing more.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { Task } from './schema.ts';
+
+export type TaskFileError = {
+  file: string;
+  /** 1-based; 0 when the problem has no position (an unreadable file or directory). */
+  line: number;
+  col: number;
+  /** Where in the task, e.g. `checks[2].points`; empty for the file as a whole. */
+  path: string;
+  message: string;
+};
+
+export type PathSegment = string | number;
+export type Position = { line: number; col: number };
+/** Position of the deepest node along `path` that exists in the file (a missing key maps to its parent). */
+export type Locate = (path: readonly PathSegment[]) => Position;
+
+export type LoadedTask = { file: string; task: Task; locate: Locate };
+export type LoadResult = ({ ok: true } & LoadedTask) | { ok: false; file: string; errors: TaskFileError[] };
+
+/** The catalog shipped with the tool, found from this module's location so it works from any cwd. */
+export function catalogDir(): string {
+  return join(import.meta.dirname, 'catalog');
+}
+
+export function loadTaskFile(file: string): LoadResult {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { ok: false, file, errors: [wholeFile(file, `cannot read the task file: ${errorText(err)}`)] };
+  }
+  return toResult(parseTaskSource(source, file));
+}
+
+/** Loads every `*.yaml` task of `dir`. A file with any error contributes errors and no task. */
+export function loadCatalog(dir: string = catalogDir()): { tasks: Task[]; errors: TaskFileError[] } {
+  const { loaded, errors } = loadCatalogFiles(dir);
+  return { tasks: loaded.map((l) => l.task), errors };
+}
+
+/** {@link loadCatalog} keeping each task's file and position lookup (for lint). */
+export function loadCatalogFiles(dir: string = catalogDir()): { loaded: LoadedTask[]; errors: TaskFileError[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => !e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    return { loaded: [], errors: [wholeFile(dir, `cannot read the task catalog: ${errorText(err)}`)] };
+  }
+
+  const parsed: ParsedTaskFile[] = [];
+  const errors: TaskFileError[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    if (name.endsWith('.yml')) {
+      errors.push(wholeFile(file, `task files end in .yaml: rename it to ${name.slice(0, -4)}.yaml`));
+      continue;
+    }
+    if (!name.endsWith('.yaml')) continue;
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      errors.push(wholeFile(file, `cannot read the task file: ${errorText(err)}`));
+      continue;
+    }
+    parsed.push(parseTaskSource(source, file));
+  }
+
+  markDuplicateIds(parsed);
+  const loaded: LoadedTask[] = [];
+  for (const p of parsed) {
+    if (p.errors.length > 0 || p.task === undefined) errors.push(...p.errors);
+    else loaded.push({ file: p.file, task: p.task, locate: p.locate });
+  }
+  return { loaded, errors: sortErrors(errors) };
+}
+
+/** `tasks/catalog/x.yaml:12:5 checks[2].points: expected a positive number, got 0` */
+export function formatError(e: TaskFileError, cwd: string = process.cwd()): string {
+  const where = e.line > 0 ? `${displayPath(e.file, cwd)}:${e.line}:${e.col}` : displayPath(e.file, cwd);
+  return e.path ? `${where} ${e.path}: ${e.message}` : `${where} ${e.message}`;
+}
+
+/** Relative to cwd when the file is under it; absolute otherwise (`../../../tmp/x` helps nobody). */
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const abs = resolve(cwd, file);
+  const rel = relative(cwd, abs);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
+export function sortErrors<T extends { file: string; line: number; col: number; path: string }>(errors: T[]): T[] {
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return errors.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.col - b.col || cmp(a.path, b.path));
+}
+
+/** `checks[2].expect.metadata.labels["app.kubernetes.io/name"]` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'symbol') continue;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export type ParsedTaskFile = {
+  file: string;
+  task: Task | undefined;
+  errors: TaskFileError[];
+  locate: Locate;
+  /** The `id` as written, even when the task is invalid: for the duplicate-id and file-name checks. */
+  rawId: string | undefined;
+};
+
+/** Parses and validates one task file's text; `file` is used for messages and the file-name rule. */
+export function parseTaskSource(source: string, file: string): ParsedTaskFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locate = locator(doc, lineCounter);
+  const errors: TaskFileError[] = [];
+  const err = (pos: Position, path: string, message: string) => errors.push({ file, ...pos, path, message });
+
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    if (e.code === 'DUPLICATE_KEY') {
+      const path = pathOfKeyAt(doc, e.pos[0]);
+      err(pos, path ? formatPath(path) : '', 'duplicate key: keep one of them');
+    } else {
+      err(pos, '', e.message);
+    }
+  }
+  // After a syntax error the document structure is a guess; schema errors on it would mislead.
+  if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { file, task: undefined, errors, locate, rawId: undefined };
+
+  const data: unknown = doc.toJS();
+  const rawId = isRecord(data) && typeof data.id === 'string' ? data.id : undefined;
+  const result = Task.safeParse(data, { reportInput: true, error: issueMessage });
+  if (!result.success) {
+    for (const issue of flattenIssues(result.error.issues, [])) err(locate(issue.path), formatPath(issue.path), issue.message);
+  }
+  if (rawId !== undefined && basename(file) !== `${rawId}.yaml`) {
+    err(locate(['id']), 'id', `the file must be named after the id: rename it to ${rawId}.yaml (or change the id)`);
+  }
+  sortErrors(errors);
+  return { file, task: errors.length === 0 && result.success ? result.data : undefined, errors, locate, rawId };
+}
+
+function toResult(p: ParsedTaskFile): LoadResult {
+  if (p.errors.length > 0 || p.task === undefined) return { ok: false, file: p.file, errors: p.errors };
+  return { ok: true, file: p.file, task: p.task, locate: p.locate };
+}
+
+/**
+ * Two files with one id: the file named `<id>.yaml` keeps it (else the first by name); every other one gets
+ * an error, even if it has other errors too, so the author sees the clash before fixing the rest.
+ */
+function markDuplicateIds(parsed: ParsedTaskFile[]): void {
+  const byId = new Map<string, ParsedTaskFile[]>();
+  for (const p of parsed) {
+    if (p.rawId === undefined) continue;
+    const list = byId.get(p.rawId);
+    if (list) list.push(p);
+    else byId.set(p.rawId, [p]);
+  }
+  for (const [id, files] of byId) {
+    if (files.length < 2) continue;
+    const owner = files.find((p) => basename(p.file) === `${id}.yaml`) ?? files[0];
+    for (const p of files) {
+      if (p === owner || owner === undefined) continue;
+      p.errors.push({ file: p.file, ...p.locate(['id']), path: 'id', message: `duplicate id ${id}: already used by ${displayPath(owner.file)}` });
+      sortErrors(p.errors);
+    }
+  }
+}
+
+function locator(doc: Document, lineCounter: LineCounter): Locate {
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        // The last one: with a duplicate key, the later value is the one that was validated.
+        const pair = node.items.findLast((p) => keyText(p.key) === String(seg));
+        if (pair === undefined) break;
+        offset = rangeStart(pair.key) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) break;
+        offset = rangeStart(item) ?? offset;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return lineCounter.linePos(offset);
+  };
+}
+
+/** The path of the map key starting at `offset` (yaml reports duplicate keys by position only). */
+function pathOfKeyAt(doc: Document, offset: number): PathSegment[] | undefined {
+  const visit = (node: unknown, path: PathSegment[]): PathSegment[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        if (rangeStart(pair.key) === offset) return [...path, key];
+        const found = visit(pair.value, [...path, key]);
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) {
+        const found = visit(item, [...path, i]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return visit(doc.contents, []);
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node === null || typeof node !== 'object' || !('range' in node)) return undefined;
+  const range = (node as { range?: readonly number[] | null }).range;
+  return range?.[0];
+}
+
+// --- zod issues -> one readable message per problem -----------------------------------------------------
+
+type FlatIssue = { path: PathSegment[]; message: string };
+
+/** Messages for the issues a task file can have; messages set in the schema (refine, regex) take precedence. */
+function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  switch (iss.code) {
+    case 'invalid_type':
+      if (iss.input === undefined) return 'missing (required)';
+      return `expected ${typeName(iss.expected)}, got ${describeValue(iss.input)}`;
+    case 'too_small': {
+      const min = Number(iss.minimum);
+      if (iss.origin === 'number' || iss.origin === 'int') {
+        if (min === 0 && !iss.inclusive) return `expected a positive number, got ${describeValue(iss.input)}`;
+        return `must be ${iss.inclusive ? 'at least' : 'greater than'} ${min}, got ${describeValue(iss.input)}`;
+      }
+      if (iss.origin === 'string') return min === 1 ? 'must not be empty' : `must be at least ${min} characters long`;
+      if (iss.origin === 'array') return `must have at least ${min} item${min === 1 ? '' : 's'}`;
+      return undefined;
+    }
+    case 'too_big': {
+      const max = Number(iss.maximum);
+      if (iss.origin === 'number' || iss.origin === 'int') {
+        return `must be ${iss.inclusive ? 'at most' : 'less than'} ${max}, got ${describeValue(iss.input)}`;
+      }
+      if (iss.origin === 'string') return `must be at most ${max} characters long`;
+      if (iss.origin === 'array') return `must have at most ${max} items`;
+      return undefined;
+    }
+    case 'invalid_value':
+      return `expected one of ${iss.values.map((v) => String(v)).join(', ')}; got ${describeValue(iss.input)}`;
+    case 'invalid_format':
+      return iss.format === 'url' ? `expected a URL, got ${describeValue(iss.input)}` : `expected a valid ${iss.format}`;
+    default:
+      return undefined;
+  }
+}
+
+function typeName(expected: string): string {
+  return expected === 'int' ? 'an integer' : expected === 'record' ? 'object' : expected;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return v.length > 40 ? 'a long string' : JSON.stringify(v);
+  return String(v);
+}
+
+function flattenIssues(issues: readonly z.core.$ZodIssue[], base: readonly PathSegment[]): FlatIssue[] {
+  const out: FlatIssue[] = [];
+  const seen = new Set<string>();
+  const add = (i: FlatIssue) => {
+    const key = `${formatPath(i.path)}\0${i.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(i);
+    }
+  };
+  for (const issue of issues) {
+    const path = [...base, ...issue.path.filter((s): s is PathSegment => typeof s !== 'symbol')];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      for (const i of closestBranch(issue.errors, path, issue.input)) add(i);
+    } else if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) add({ path: [...path, key], message: 'unknown key' });
+    } else {
+      add({ path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * A union (a check's kinds, a setup step's kinds, a param) reports every alternative's issues; only the
+ * alternative the author evidently meant is worth reading. That is the one with the fewest shape mismatches
+ * (wrong type, unknown or missing top-level key), then the fewest issues; ties go to the first.
+ */
+function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[], path: readonly PathSegment[], input: unknown): FlatIssue[] {
+  const typeOnly = branches.every((b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0);
+  if (typeOnly) {
+    const expected = [...new Set(branches.map((b) => (b[0]?.code === 'invalid_type' ? typeName(b[0].expected) : '')))];
+    return [{ path: [...path], message: `expected ${expected.join(' or ')}, got ${describeValue(input)}` }];
+  }
+  let best: { shape: number; flat: FlatIssue[] } | undefined;
+  for (const branch of branches) {
+    const shape = branch.filter(
+      (i) =>
+        (i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'unrecognized_keys')) ||
+        (i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined),
+    ).length;
+    const flat = flattenIssues(branch, path);
+    if (best === undefined || shape < best.shape || (shape === best.shape && flat.length < best.flat.length)) {
+      best = { shape, flat };
+    }
+  }
+  return best?.flat ?? [];
+}
+
+function wholeFile(file: string, message: string): TaskFileError {
+  return { file, line: 0, col: 0, path: '', message };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

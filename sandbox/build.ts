@@ -1,0 +1,256 @@
+// Builds the sandbox's control plane from Go modules, once, into the user's cache directory.
+//
+// No package registry ships kube-apiserver & co., but the Go module proxy ships their source. Each component
+// is built in a small wrapper module of its own (kwok and kubernetes pin different k8s.io library versions).
+// Kubernetes' own go.mod replaces its staging modules (k8s.io/api, ...) with ./staging paths that do not exist
+// in the module download, so the wrapper replaces each of them with its published v0.<minor>.<patch>.
+import { spawn } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from './errors.ts';
+import { cacheDir } from './paths.ts';
+import { BINARIES, VERSIONS, type BinaryName, type Component } from './versions.ts';
+
+export type BuildProgress = {
+  component: Component;
+  phase: 'waiting-for-lock' | 'resolving' | 'compiling' | 'linking' | 'done';
+  /** Packages compiled so far and in all, while compiling. */
+  done?: number;
+  total?: number;
+  detail?: string;
+};
+
+export type BinaryPaths = Record<BinaryName, string>;
+
+const GO_OS_ARCH = `${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+
+/** The directory a component's binaries live in once built. */
+export const componentBinDir = (component: Component): string =>
+  join(cacheDir(), 'bin', `${component}-${VERSIONS[component]}-${GO_OS_ARCH}`);
+
+const buildDir = (component: Component): string => join(cacheDir(), 'build', `${component}-${VERSIONS[component]}`);
+
+const COMPLETE = '.complete';
+
+/** Binaries from the cache, if every component is already built. */
+export function cachedBinaries(): BinaryPaths | undefined {
+  const paths = {} as BinaryPaths;
+  for (const component of Object.keys(BINARIES) as Component[]) {
+    const dir = componentBinDir(component);
+    if (!existsSync(join(dir, COMPLETE))) return undefined;
+    for (const name of BINARIES[component]) paths[name] = join(dir, name);
+  }
+  return paths;
+}
+
+/** Builds whatever is missing from the cache (holding a lock so two processes never build at once). */
+export async function ensureBuilt(onProgress: (p: BuildProgress) => void = () => {}): Promise<BinaryPaths> {
+  const cached = cachedBinaries();
+  if (cached) return cached;
+  await requireGo();
+  const release = await acquireLock(join(cacheDir(), 'build.lock'), (detail) =>
+    onProgress({ component: 'kubernetes', phase: 'waiting-for-lock', detail }),
+  );
+  try {
+    for (const component of ['etcd', 'kwok', 'kubernetes'] as const) {
+      if (!existsSync(join(componentBinDir(component), COMPLETE))) await buildComponent(component, onProgress);
+    }
+  } finally {
+    await release();
+  }
+  const built = cachedBinaries();
+  if (!built) throw new UserError('The control-plane build finished but its binaries are missing from the cache.', { hint: `Look in ${join(cacheDir(), 'bin')}; delete it and run the command again.` });
+  return built;
+}
+
+async function requireGo(): Promise<void> {
+  const version = await run('go', ['env', 'GOVERSION'], {}).catch(() => undefined);
+  if (!version) {
+    throw new UserError('Go is needed once, to build the sandbox control plane (kube-apiserver, etcd, kwok) from Go modules.', {
+      hint:
+        'Install Go 1.25 or newer (https://go.dev/dl/) and run the command again; the build is cached afterwards.\n' +
+        'Or use binaries you already have: set CKAD_LAB_BIN_DIR to a directory holding kube-apiserver, kube-controller-manager,\n' +
+        'kube-scheduler, kubectl, etcd, kwok and kwokctl (or list them under `binaries:` in config.yaml).',
+    });
+  }
+}
+
+/** Ldflags that make the binaries and `kubectl version` report the release they were built from. */
+function kubernetesLdflags(): string {
+  const version = VERSIONS.kubernetes;
+  const [major, minor] = version.slice(1).split('.');
+  const flags = ['-s', '-w'];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    flags.push(
+      `-X ${pkg}.gitVersion=${version}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+      `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+    );
+  }
+  return flags.join(' ');
+}
+
+type Plan = { files: Record<string, string>; packages: string[]; ldflags: string };
+
+async function planComponent(component: Component): Promise<Plan> {
+  switch (component) {
+    case 'etcd':
+      return {
+        files: {
+          'go.mod': `module ckad-lab.local/etcd\n\ngo 1.25.0\n\nrequire go.etcd.io/etcd/server/v3 ${VERSIONS.etcd}\n`,
+          'main.go': 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n',
+        },
+        packages: ['.'],
+        ldflags: '-s -w',
+      };
+    case 'kwok':
+      return {
+        files: { 'go.mod': `module ckad-lab.local/kwok\n\ngo 1.26.0\n\nrequire sigs.k8s.io/kwok ${VERSIONS.kwok}\n` },
+        packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
+        ldflags: `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${VERSIONS.kwok}`,
+      };
+    case 'kubernetes': {
+      const staging = await kubernetesStagingModules();
+      const stagingVersion = VERSIONS.kubernetes.replace(/^v1\./, 'v0.');
+      const replaces = staging.map((m) => `\t${m} => ${m} ${stagingVersion}`).join('\n');
+      return {
+        files: {
+          'go.mod': `module ckad-lab.local/kubernetes\n\ngo 1.25.0\n\nrequire k8s.io/kubernetes ${VERSIONS.kubernetes}\n\nreplace (\n${replaces}\n)\n`,
+        },
+        packages: BINARIES.kubernetes.map((b) => `k8s.io/kubernetes/cmd/${b}`),
+        ldflags: kubernetesLdflags(),
+      };
+    }
+  }
+}
+
+/** The k8s.io staging modules that k8s.io/kubernetes replaces with local paths, read from its go.mod. */
+async function kubernetesStagingModules(): Promise<string[]> {
+  const out = await run('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${VERSIONS.kubernetes}`], { GOFLAGS: '-mod=mod' });
+  const goMod = (JSON.parse(out) as { GoMod?: string }).GoMod;
+  if (!goMod) throw new UserError(`The Go module proxy returned no go.mod for k8s.io/kubernetes@${VERSIONS.kubernetes}.`, { hint: 'Check `go env GOPROXY` and your network, then run the command again.' });
+  const text = await readFile(goMod, 'utf8');
+  return [...text.matchAll(/^\s*(k8s\.io\/[\w.-]+)\s*=>\s*\.\/staging\//gm)].map((m) => m[1] as string);
+}
+
+async function buildComponent(component: Component, onProgress: (p: BuildProgress) => void): Promise<void> {
+  const dir = buildDir(component);
+  const plan = await planComponent(component);
+  await mkdir(dir, { recursive: true });
+  for (const [name, content] of Object.entries(plan.files)) await writeFile(join(dir, name), content);
+
+  onProgress({ component, phase: 'resolving', detail: 'downloading Go modules' });
+  // -deps lists every package the build needs; it also resolves and downloads the modules (and writes go.sum).
+  const deps = await run('go', ['list', '-mod=mod', '-deps', '-f', '{{if not .Standard}}{{.ImportPath}}{{end}}', ...plan.packages], {}, dir);
+  const total = deps.split('\n').filter(Boolean).length;
+
+  const out = join(dir, 'out');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  let done = 0;
+  onProgress({ component, phase: 'compiling', done, total });
+  const args = ['build', '-mod=mod', '-trimpath', '-v', '-ldflags', plan.ldflags, '-o', plan.packages.length > 1 ? out + '/' : join(out, BINARIES[component][0]), ...plan.packages];
+  await run('go', args, {}, dir, (line) => {
+    // `go build -v` names each package as it is compiled; cached packages are not named.
+    if (line && !line.startsWith('#')) {
+      done = Math.min(done + 1, total);
+      onProgress({ component, phase: 'compiling', done, total, detail: line });
+    }
+  });
+  onProgress({ component, phase: 'linking', done: total, total });
+
+  const bin = componentBinDir(component);
+  const staging = `${bin}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  for (const name of BINARIES[component]) await rename(join(out, name), join(staging, name));
+  await writeFile(join(staging, COMPLETE), JSON.stringify({ version: VERSIONS[component], builtAt: new Date().toISOString() }) + '\n');
+  await rm(bin, { recursive: true, force: true });
+  await rename(staging, bin);
+  onProgress({ component, phase: 'done' });
+}
+
+/** An exclusive lock file holding the owner's pid; a lock whose owner is gone is taken over. */
+async function acquireLock(path: string, onWait: (detail: string) => void): Promise<() => Promise<void>> {
+  await mkdir(join(path, '..'), { recursive: true });
+  for (;;) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (!owner || !isAlive(owner)) {
+      await rm(path, { force: true });
+      continue;
+    }
+    onWait(`another ckad-lab process (pid ${owner}) is building; waiting for it`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs a command, resolving with its stdout; rejects with the tail of its stderr. */
+function run(cmd: string, args: string[], env: Record<string, string>, cwd?: string, onStderrLine?: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d).slice(-20_000);
+      if (!onStderrLine) return;
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onStderrLine(line);
+    });
+    child.on('error', (error) => reject(error));
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new UserError(`\`${cmd} ${args.slice(0, 3).join(' ')} ...\` failed (exit ${code}) in ${cwd ?? process.cwd()}:\n${stderr.trim().split('\n').slice(-15).join('\n')}`, { hint: 'Fix the cause shown above and run the command again; finished components stay cached.' }));
+    });
+  });
+}
+
+/** Binaries the user points at instead of building: CKAD_LAB_BIN_DIR, or `binaries:` in config.yaml. */
+export async function userBinaries(configured: Partial<Record<BinaryName, string>>): Promise<BinaryPaths | undefined> {
+  const dir = process.env.CKAD_LAB_BIN_DIR;
+  if (!dir && Object.keys(configured).length === 0) return undefined;
+  const paths = {} as BinaryPaths;
+  const missing: string[] = [];
+  for (const name of Object.values(BINARIES).flat()) {
+    const path = configured[name] ?? (dir ? join(dir, name) : undefined);
+    if (!path) {
+      missing.push(`${name} (not configured)`);
+      continue;
+    }
+    try {
+      await access(path, constants.X_OK);
+      paths[name] = path;
+    } catch {
+      missing.push(`${name} (${path} is not an executable file)`);
+    }
+  }
+  if (missing.length > 0) {
+    const source = dir ? `CKAD_LAB_BIN_DIR=${dir}` : 'binaries: in config.yaml';
+    throw new UserError(`Some sandbox binaries from ${source} are missing: ${missing.join(', ')}.`, {
+      hint: 'Point every one of kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and kwokctl at an executable, or unset it to let ckad-lab build them.',
+    });
+  }
+  return paths;
+}

@@ -1,0 +1,224 @@
+// The one module that builds a KubeConfig and API clients, maps API errors to typed errors, and checks the
+// context before anything mutates a cluster. Everything else receives a `Kube`.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
+import { UserError } from './errors.ts';
+
+/** The label on every namespace ckad-lab creates; only namespaces carrying it are ever deleted. */
+export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'ckad-lab' } as const;
+export const MANAGED_SELECTOR = `${MANAGED_BY.key}=${MANAGED_BY.value}`;
+
+export type Target = {
+  /** The sandbox's own kubeconfig: clusters ckad-lab created. */
+  sandboxKubeconfig: string;
+  /** `--context NAME`: use this context of the user's kubeconfig (KUBECONFIG or ~/.kube/config) instead. */
+  context?: string;
+  /** Contexts the user explicitly allowed ckad-lab to change (`--allow-context`, config.yaml). */
+  allowedContexts?: readonly string[];
+};
+
+export class Kube {
+  readonly kc: KubeConfig;
+  readonly context: string;
+  /** True when this is the sandbox ckad-lab created (it may change it freely). */
+  readonly ownedBySandbox: boolean;
+  readonly kubeconfigPath: string;
+  readonly objects: KubernetesObjectApi;
+  private readonly allowed: readonly string[];
+
+  constructor(kc: KubeConfig, opts: { ownedBySandbox: boolean; kubeconfigPath: string; allowedContexts: readonly string[] }) {
+    this.kc = kc;
+    this.context = kc.getCurrentContext();
+    this.ownedBySandbox = opts.ownedBySandbox;
+    this.kubeconfigPath = opts.kubeconfigPath;
+    this.allowed = opts.allowedContexts;
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '<no server>';
+  }
+
+  /** May ckad-lab change this cluster? Only if it created it, or the user allowed this context. */
+  get mayMutate(): boolean {
+    return this.ownedBySandbox || this.allowed.includes(this.context);
+  }
+
+  /** Throws unless this cluster may be changed; `operation` says what would have happened. */
+  assertMayMutate(operation: string): void {
+    if (this.mayMutate) return;
+    throw new UserError(`Refusing to ${operation} on context "${this.context}" (${this.server}): ckad-lab only changes clusters it created.`, {
+      hint:
+        `Nothing was changed. If this cluster is yours to practise on, allow it explicitly:\n` +
+        `  ckad-lab ... --context ${this.context} --allow-context ${this.context}\n` +
+        `or add it to config.yaml:  allowContexts: [${this.context}]\n` +
+        `Even then, ckad-lab deletes only namespaces labelled ${MANAGED_SELECTOR}.`,
+      exitCode: 3,
+    });
+  }
+
+  /** Everything a `kubectl` child process needs to talk to this cluster. */
+  kubectlEnv(): Record<string, string> {
+    return { KUBECONFIG: this.kubeconfigPath, ...(this.ownedBySandbox ? {} : { CKAD_LAB_CONTEXT: this.context }) };
+  }
+
+  /** `--context` arguments for kubectl, when not the sandbox's current context. */
+  kubectlContextArgs(): string[] {
+    return this.ownedBySandbox ? [] : ['--context', this.context];
+  }
+
+  async get(ref: GetRef): Promise<KubeObject | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } })) as KubeObject;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw this.explain(error, `read ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`);
+    }
+  }
+
+  async list(query: ListQuery): Promise<KubeObject[]> {
+    try {
+      const list = await this.objects.list(query.apiVersion, query.kind, query.namespace, undefined, undefined, undefined, undefined, query.labelSelector);
+      // List items carry no apiVersion/kind; put them back so items look like what `get` returns.
+      return list.items.map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...item }) as KubeObject);
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return [];
+      throw this.explain(error, `list ${query.kind} in ${query.namespace ?? 'all namespaces'}`);
+    }
+  }
+
+  async create(object: KubernetesObject, operation = `create ${object.kind} ${object.metadata?.name}`): Promise<KubeObject> {
+    this.assertMayMutate(operation);
+    try {
+      return (await this.objects.create(object)) as KubeObject;
+    } catch (error) {
+      throw this.explain(error, operation);
+    }
+  }
+
+  async patch(object: KubernetesObject, type: 'merge' | 'strategic' | 'json', operation = `patch ${object.kind} ${object.metadata?.name}`): Promise<KubeObject> {
+    this.assertMayMutate(operation);
+    const strategy = { merge: PatchStrategy.MergePatch, strategic: PatchStrategy.StrategicMergePatch, json: PatchStrategy.JsonPatch }[type];
+    try {
+      return (await this.objects.patch(object, undefined, undefined, 'ckad-lab', undefined, strategy)) as KubeObject;
+    } catch (error) {
+      throw this.explain(error, operation);
+    }
+  }
+
+  /** Deletes a namespace, but only one ckad-lab created (it carries the managed-by label). */
+  async deleteManagedNamespace(name: string): Promise<'deleted' | 'absent'> {
+    this.assertMayMutate(`delete namespace ${name}`);
+    const ns = await this.get({ apiVersion: 'v1', kind: 'Namespace', name });
+    if (!ns) return 'absent';
+    if (ns.metadata?.labels?.[MANAGED_BY.key] !== MANAGED_BY.value) {
+      throw new UserError(`Namespace "${name}" on context "${this.context}" was not created by ckad-lab (it lacks the label ${MANAGED_SELECTOR}); ckad-lab never deletes it.`, {
+        hint: `Delete it yourself if you are sure (kubectl delete namespace ${name}), or choose a prefix with --prefix so tasks use other namespaces.`,
+        exitCode: 3,
+      });
+    }
+    try {
+      await this.objects.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined, undefined, 0, undefined, 'Background');
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return 'absent';
+      throw this.explain(error, `delete namespace ${name}`);
+    }
+    return 'deleted';
+  }
+
+  /** Turns an API or connection error into one that says what failed, where and what to do. */
+  explain(error: unknown, operation: string): Error {
+    const where = `context "${this.context}" (${this.server})`;
+    if (error instanceof ApiException) {
+      const status = parseStatus(error.body);
+      const reason = status?.message ?? String(error.body).slice(0, 300);
+      if (error.code === 401 || error.code === 403) {
+        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}). Check that this context's credentials may read it.`);
+      }
+      return new ApiError(error.code, `Could not ${operation}: ${reason}`, status);
+    }
+    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+      return new CouldNotGrade(`Could not ${operation}: cannot reach the API server on ${where} (${code}).${this.ownedBySandbox ? ' Is the sandbox running? Start it with `ckad-lab sandbox up`.' : ''}`);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** An API error other than not-found and not-allowed: conflict, invalid object, ... */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: number;
+  readonly status: ApiStatus | undefined;
+  constructor(code: number, message: string, status?: ApiStatus) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+type ApiStatus = { message?: string; reason?: string };
+function parseStatus(body: unknown): ApiStatus | undefined {
+  if (typeof body === 'object' && body !== null) return body as ApiStatus;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as ApiStatus;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The user's kubeconfig files, as kubectl finds them: KUBECONFIG (a path list) or ~/.kube/config. */
+export function userKubeconfigPaths(): string[] {
+  const env = process.env.KUBECONFIG;
+  if (env) return env.split(delimiter).filter(Boolean);
+  const home = join(homedir(), '.kube', 'config');
+  return existsSync(home) ? [home] : [];
+}
+
+/**
+ * Connects to the sandbox, or with `context` to that context of the user's kubeconfig. Never falls back to
+ * localhost:8080 the way `loadFromDefault()` does when no kubeconfig exists.
+ */
+export function connect(target: Target): Kube {
+  const allowedContexts = target.allowedContexts ?? [];
+  if (target.context === undefined) {
+    if (!existsSync(target.sandboxKubeconfig)) {
+      throw new UserError('The sandbox has not been created yet.', { hint: 'Start it with `ckad-lab sandbox up` (or `npm start`), or pass --context NAME to use a cluster of your own.' });
+    }
+    const kc = new KubeConfig();
+    kc.loadFromFile(target.sandboxKubeconfig);
+    return new Kube(kc, { ownedBySandbox: true, kubeconfigPath: target.sandboxKubeconfig, allowedContexts });
+  }
+  const paths = userKubeconfigPaths();
+  if (paths.length === 0) {
+    throw new UserError(`--context ${target.context}: no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).`, { hint: 'Point KUBECONFIG at the kubeconfig that has this context.' });
+  }
+  const kc = new KubeConfig();
+  // Safe now: a kubeconfig exists, so loadFromDefault() merges KUBECONFIG's files like kubectl does instead of
+  // falling back to localhost:8080.
+  kc.loadFromDefault();
+  if (!kc.getContextObject(target.context)) {
+    const known = kc.getContexts().map((c) => c.name);
+    throw new UserError(`--context ${target.context}: no such context in ${paths.join(delimiter)}.`, { hint: known.length ? `Contexts there: ${known.join(', ')}.` : 'That kubeconfig has no contexts.' });
+  }
+  kc.setCurrentContext(target.context);
+  return new Kube(kc, { ownedBySandbox: false, kubeconfigPath: paths.join(delimiter), allowedContexts });
+}
+
+/** The read-only view graders get: not-found is `undefined`, everything else that fails is CouldNotGrade. */
+export function readerFor(kube: Kube): ClusterReader {
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw error instanceof CouldNotGrade ? error : new CouldNotGrade((error as Error).message);
+    }
+  };
+  return { get: (ref) => wrap(() => kube.get(ref)), list: (query) => wrap(() => kube.list(query)) };
+}

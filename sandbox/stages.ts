@@ -1,0 +1,489 @@
+// KWOK stages: how the sandbox's fake nodes and pods behave. Generated from sandbox/images.yaml so that the
+// known-images list is data, not code.
+//
+// Pod lifecycle, as a candidate sees it with `kubectl get pods -w`:
+//   Pending (ContainerCreating)  ~0.3 s after scheduling, with a pod IP
+//   -> Init: init containers complete                              ~0.6 s
+//   -> Running, Ready                                              ~0.6 s
+//   -> Completed (Succeeded)  for restartPolicy Never/OnFailure pods (Jobs), ~1.5 s after starting, unless
+//      the command sleeps 10 s or more (`sleep 3600`, `sleep infinity`) or runs `tail -f`
+// An image or tag missing from images.yaml: ErrImagePull, then ImagePullBackOff, and the pod stays Pending;
+// fixing the image (a new pod, or `kubectl set image` on the pod) lets it start.
+// A container whose command or args run `exit N` (N > 0) or `false` crashes: with restartPolicy Always it
+// alternates Error/CrashLoopBackOff with a rising restart count; with Never the pod fails (a Job retries).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+
+const ImagesFile = z.record(z.string(), z.array(z.union([z.string(), z.number()]).transform(String)));
+
+/** Every way of writing each known image reference: `nginx:1.27`, `docker.io/library/nginx:1.27`, `nginx` for latest, ... */
+export function knownImageSpellings(images: z.infer<typeof ImagesFile>): string[] {
+  const out = new Set<string>();
+  for (const [repo, tags] of Object.entries(images)) {
+    const names = [repo];
+    if (!repo.includes('.') || !repo.split('/')[0]!.includes('.')) {
+      // Docker Hub images: `nginx` = `library/nginx` = `docker.io/library/nginx`.
+      names.push(`docker.io/${repo}`);
+      if (!repo.includes('/')) names.push(`library/${repo}`, `docker.io/library/${repo}`);
+    }
+    for (const name of names) {
+      for (const tag of tags) out.add(`${name}:${tag}`);
+      if (tags.includes('latest')) out.add(name);
+    }
+  }
+  return [...out].sort();
+}
+
+export function loadKnownImages(file = join(import.meta.dirname, 'images.yaml')): string[] {
+  return knownImageSpellings(ImagesFile.parse(parse(readFileSync(file, 'utf8'))));
+}
+
+const CRASH_RE = String.raw`(^|[\s;&|])(exit\s+[1-9][0-9]*|false)(\s|;|$)`;
+const LONG_RUNNING_RE = String.raw`sleep\s+([1-9][0-9]+|infinity)|tail\s+-f`;
+
+const pod = { apiGroup: 'v1', kind: 'Pod' };
+const node = { apiGroup: 'v1', kind: 'Node' };
+const alive = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
+const phase = (...values: string[]) => ({ key: '.status.phase', operator: 'In', values });
+const jqTrue = (key: string) => ({ key, operator: 'In', values: ['true'] });
+
+type Stage = { apiVersion: string; kind: 'Stage'; metadata: { name: string }; spec: Record<string, unknown> };
+const stage = (name: string, spec: Record<string, unknown>): Stage => ({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec });
+/** KWOK waits a random time between `min` and `max` (its "jitter" is the upper bound, not an addition). */
+const delay = (min: number, max = min * 2) => ({ durationMilliseconds: min, jitterDurationMilliseconds: max });
+
+export function buildStages(knownImages: string[]): Stage[] {
+  const knownObject = `{${knownImages.map((i) => `${JSON.stringify(i)}:true`).join(',')}}`;
+  const containers = '[.spec.containers[], (.spec.initContainers // [])[]]';
+  const anyUnknown = `${knownObject} as $k | ${containers} | any(.[]; $k[.image] == null)`;
+  const cmdline = `(((.command // []) + (.args // [])) | join(" "))`;
+  const anyCrashes = `[.spec.containers[] | ${cmdline} | test("${CRASH_RE.replaceAll('\\', '\\\\')}")] | any`;
+  const longRunning = `[.spec.containers[] | ${cmdline} | test("${LONG_RUNNING_RE.replaceAll('\\', '\\\\')}")] | any`;
+  // Go template helpers (sprig): is this container's image known, does it crash?
+  const knownList = `{{ $known := list ${knownImages.map((i) => JSON.stringify(i)).join(' ')} }}`;
+  // Evaluated with the container as `.`.
+  const crashesTpl = () => `(regexMatch ${JSON.stringify(CRASH_RE)} (join " " (concat (default (list) .command) (default (list) .args))))`;
+
+  return [
+    stage('node-initialize', {
+      resourceRef: node,
+      selector: { matchExpressions: [{ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] }] },
+      next: { statusTemplate: NODE_STATUS },
+    }),
+    stage('node-heartbeat', {
+      resourceRef: node,
+      selector: { matchExpressions: [{ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'In', values: ['True'] }] },
+      delay: delay(20_000, 40_000),
+      next: { statusTemplate: NODE_STATUS },
+    }),
+    stage('pod-create', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, { key: '.status.podIP', operator: 'DoesNotExist' }, { key: '.spec.nodeName', operator: 'Exists' }] },
+      delay: delay(200, 500),
+      next: { event: { type: 'Normal', reason: 'Pulling', message: 'Pulling image' }, statusTemplate: POD_CREATE },
+    }),
+    stage('pod-image-pull-error', {
+      resourceRef: pod,
+      selector: {
+        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[].state.waiting.reason] | any(. == "ErrImagePull" or . == "ImagePullBackOff") | not`)],
+      },
+      delay: delay(400, 800),
+      next: { event: { type: 'Warning', reason: 'Failed', message: 'Failed to pull image: manifest unknown' }, statusTemplate: pullFailure(knownList, 'ErrImagePull') },
+    }),
+    stage('pod-image-pull-backoff', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, phase('Pending'), jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[].state.waiting.reason] | any(. == "ErrImagePull")`)] },
+      delay: delay(1500, 2500),
+      next: { event: { type: 'Normal', reason: 'BackOff', message: 'Back-off pulling image' }, statusTemplate: pullFailure(knownList, 'ImagePullBackOff') },
+    }),
+    stage('pod-init-containers-complete', {
+      resourceRef: pod,
+      selector: {
+        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, { key: '.spec.initContainers', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'NotIn', values: ['True'] }],
+      },
+      delay: delay(400, 800),
+      next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: INIT_COMPLETE },
+    }),
+    stage('pod-start', {
+      resourceRef: pod,
+      selector: {
+        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'In', values: ['True'] }],
+      },
+      delay: delay(400, 800),
+      next: { event: { type: 'Normal', reason: 'Started', message: 'Started container' }, statusTemplate: podStart(crashesTpl) },
+    }),
+    stage('pod-crash', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(anyCrashes), jqTrue(`[.status.containerStatuses[] | .state.running != null] | any`)] },
+      delay: delay(1500, 2500),
+      next: { event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' }, statusTemplate: podCrash(crashesTpl) },
+    }),
+    stage('pod-crash-restart', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(`[.status.containerStatuses[] | .state.waiting.reason == "CrashLoopBackOff"] | any`)] },
+      delay: delay(5000, 8000),
+      next: { statusTemplate: podCrashRestart(crashesTpl) },
+    }),
+    stage('pod-complete', {
+      resourceRef: pod,
+      selector: {
+        matchExpressions: [alive, phase('Running'), { key: '.spec.restartPolicy', operator: 'In', values: ['Never', 'OnFailure'] }, jqTrue(`(${longRunning}) | not`), jqTrue(`(${anyCrashes}) | not`)],
+      },
+      delay: delay(1500, 2500),
+      next: { event: { type: 'Normal', reason: 'Completed', message: 'Container completed' }, statusTemplate: POD_COMPLETE },
+    }),
+    stage('pod-delete', {
+      resourceRef: pod,
+      selector: { matchExpressions: [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }] },
+      delay: delay(200, 500),
+      next: { finalizers: { empty: true }, delete: true },
+    }),
+  ];
+}
+
+export function stagesYaml(knownImages = loadKnownImages()): string {
+  return buildStages(knownImages).map((s) => stringify(s, { lineWidth: 0 })).join('---\n');
+}
+
+const NODE_STATUS = `{{ $now := Now }}
+{{ $since := or .metadata.creationTimestamp $now }}
+conditions:
+{{ range NodeConditions }}
+- lastHeartbeatTime: {{ $now | Quote }}
+  lastTransitionTime: {{ $since | Quote }}
+  message: {{ .message | Quote }}
+  reason: {{ .reason | Quote }}
+  status: {{ .status | Quote }}
+  type: {{ .type | Quote }}
+{{ end }}
+addresses:
+- address: "127.0.0.1"
+  type: InternalIP
+- address: {{ .metadata.name | Quote }}
+  type: Hostname
+{{ with NodePort }}
+daemonEndpoints:
+  kubeletEndpoint:
+    Port: {{ . }}
+{{ end }}
+allocatable:
+  cpu: "8"
+  memory: 32Gi
+  pods: "110"
+  ephemeral-storage: 100Gi
+capacity:
+  cpu: "8"
+  memory: 32Gi
+  pods: "110"
+  ephemeral-storage: 100Gi
+nodeInfo:
+  architecture: amd64
+  containerRuntimeVersion: "kwok://{{ Version }}"
+  kernelVersion: "6.1.0-kwok"
+  kubeProxyVersion: ""
+  kubeletVersion: {{ or .status.nodeInfo.kubeletVersion "v1.35.4" | Quote }}
+  operatingSystem: linux
+  osImage: "ckad-lab sandbox (KWOK)"
+  bootID: ""
+  machineID: ""
+  systemUUID: ""
+phase: Running
+`;
+
+const POD_CREATE = `{{ $now := Now }}
+conditions:
+- type: PodScheduled
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Initialized
+  status: {{ if .spec.initContainers }}"False"{{ else }}"True"{{ end }}
+  lastTransitionTime: {{ $now | Quote }}
+  {{ if .spec.initContainers }}reason: ContainersNotInitialized{{ end }}
+- type: Ready
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+{{ if .spec.initContainers }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      reason: PodInitializing
+{{ end }}
+{{ end }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      reason: {{ if $.spec.initContainers }}PodInitializing{{ else }}ContainerCreating{{ end }}
+{{ end }}
+hostIP: "127.0.0.1"
+hostIPs:
+- ip: "127.0.0.1"
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Pending
+startTime: {{ $now | Quote }}
+`;
+
+const pullFailure = (knownList: string, reason: string) => `${knownList}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      {{ if has .image $known }}
+      reason: ContainerCreating
+      {{ else }}
+      reason: ${reason}
+      message: {{ printf "${reason === 'ErrImagePull' ? 'failed to pull and unpack image \\"%s\\": not found' : 'Back-off pulling image \\"%s\\"'}" .image | Quote }}
+      {{ end }}
+{{ end }}
+{{ if .spec.initContainers }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      {{ if has .image $known }}
+      reason: PodInitializing
+      {{ else }}
+      reason: ${reason}
+      {{ end }}
+{{ end }}
+{{ end }}
+phase: Pending
+`;
+
+const INIT_COMPLETE = `{{ $now := Now }}
+conditions:
+- type: PodScheduled
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Initialized
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Ready
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Pending
+`;
+
+const podStart = (crashes: () => string) => `{{ $now := Now }}
+{{ $ready := true }}
+{{ range .spec.containers }}{{ if ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
+conditions:
+- type: PodScheduled
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Initialized
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Ready
+  status: {{ if $ready }}"True"{{ else }}"False"{{ end }}
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: {{ if $ready }}"True"{{ else }}"False"{{ end }}
+  lastTransitionTime: {{ $now | Quote }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: {{ printf "%s@sha256:0000000000000000000000000000000000000000000000000000000000000000" .image | Quote }}
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  ready: {{ if ${crashes()} }}false{{ else }}true{{ end }}
+  restartCount: 0
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+phase: Running
+`;
+
+// The container statuses of a crashing pod, keyed by container name (the status list may not be in spec order).
+const podCrash = (crashes: () => string) => `{{ $now := Now }}
+{{ $root := . }}
+{{ if eq .spec.restartPolicy "Always" }}
+conditions:
+- type: PodScheduled
+  status: "True"
+- type: Initialized
+  status: "True"
+- type: Ready
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "False"
+  reason: ContainersNotReady
+  lastTransitionTime: {{ $now | Quote }}
+containerStatuses:
+{{ range .spec.containers }}
+{{ $name := .name }}
+{{ $restarts := 0 }}
+{{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  {{ if ${crashes()} }}
+  ready: false
+  started: false
+  restartCount: {{ add1 $restarts }}
+  lastState:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+  state:
+    waiting:
+      reason: CrashLoopBackOff
+      message: {{ printf "back-off restarting failed container %s" .name | Quote }}
+  {{ else }}
+  ready: true
+  started: true
+  restartCount: {{ $restarts }}
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+  {{ end }}
+{{ end }}
+phase: Running
+{{ else }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  started: false
+  restartCount: 0
+  state:
+    terminated:
+      exitCode: {{ if ${crashes()} }}1{{ else }}0{{ end }}
+      reason: {{ if ${crashes()} }}Error{{ else }}Completed{{ end }}
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+conditions:
+- type: Ready
+  status: "False"
+  reason: PodFailed
+  lastTransitionTime: {{ $now | Quote }}
+phase: Failed
+{{ end }}
+`;
+
+const podCrashRestart = (crashes: () => string) => `{{ $now := Now }}
+{{ $root := . }}
+containerStatuses:
+{{ range .spec.containers }}
+{{ $name := .name }}
+{{ $restarts := 0 }}
+{{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  restartCount: {{ $restarts }}
+  {{ if ${crashes()} }}
+  ready: false
+  started: true
+  lastState:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+  {{ else }}
+  ready: true
+  started: true
+  {{ end }}
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+phase: Running
+`;
+
+const POD_COMPLETE = `{{ $now := Now }}
+conditions:
+- type: PodScheduled
+  status: "True"
+- type: Initialized
+  status: "True"
+- type: Ready
+  status: "False"
+  reason: PodCompleted
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "False"
+  reason: PodCompleted
+  lastTransitionTime: {{ $now | Quote }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  ready: false
+  started: false
+  restartCount: 0
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Succeeded
+`;

@@ -1,0 +1,312 @@
+/*
+ * Grades rendered tasks against a cluster. Rules:
+ * - A check passes iff it has no failures: full points, else 0.
+ * - A check that cannot be graded (the reader throws CouldNotGrade or anything else, or the task has an
+ *   authoring bug such as an unknown operator or custom check) gets `error` set and 0 points; the task and
+ *   report are still produced. Nothing here throws for one bad check.
+ * - A missing object is a failure (`Deployment/web: <missing>`), not an error.
+ * - Reads go through a per-pass cache (each get/list once, checks run concurrently). `eventually` checks
+ *   that fail are polled every `pollMs` through a fresh cache until they pass or `deadline`.
+ * - Objects being deleted (metadata.deletionTimestamp set) count as gone: an `absent` check passes and
+ *   list checks do not count them, as `kubectl delete` / `scale` are what the candidate did.
+ * - `every` on an empty list fails unless the check also gives `count` (which then says whether empty is
+ *   right): "every Pod is X" must not pass because there are no Pods.
+ */
+import { z } from 'zod';
+import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject } from './reader.ts';
+import { cachedReader } from './cached-reader.ts';
+import { customChecks, validateCustomCheck } from './custom/index.ts';
+import { isNamespaced, resolveApiVersion } from './kinds.ts';
+import { MISSING, deepEqual, describe, getPath, match, parsePath, render, sortFailures, validateExpect, type Failure } from './match.ts';
+import { parseSelector } from './selector.ts';
+import { taskPoints, type Check, type ListRef, type ObjectRef, type Task } from '../tasks/schema.ts';
+import type { CheckResult, GradeReport, TaskResult } from './result.ts';
+
+const Json = z.json();
+/** What one path of an object held right after setup. JSON, because it is stored in an annotation. */
+const BaselineValue = z.union([z.strictObject({ value: Json }), z.strictObject({ absent: z.literal(true) })]);
+
+/** Values recorded right after setup for `unchanged` checks: object key (see objectKey) → path → value. */
+export const Baseline = z.strictObject({
+  objects: z.record(z.string(), z.record(z.string(), BaselineValue)),
+});
+export type Baseline = z.infer<typeof Baseline>;
+
+export type GradeContext = {
+  reader: ClusterReader;
+  /** Baselines by task id, as captured by captureBaseline after setup. */
+  baseline?: Record<string, Baseline>;
+  /** Epoch ms until which `eventually` checks may poll. Default: 10 s after grading starts. */
+  deadline?: number;
+  /** Pause between polls of an `eventually` check. Default 250 ms. */
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const DEFAULT_WAIT_MS = 10_000;
+const DEFAULT_POLL_MS = 250;
+
+type Pass = {
+  reader: ClusterReader;
+  fresh: () => ClusterReader;
+  baseline: Record<string, Baseline>;
+  deadline: number;
+  pollMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+};
+
+function startPass(ctx: GradeContext): Pass {
+  const now = ctx.now ?? Date.now;
+  return {
+    reader: cachedReader(ctx.reader),
+    fresh: () => cachedReader(ctx.reader),
+    baseline: ctx.baseline ?? {},
+    deadline: ctx.deadline ?? now() + DEFAULT_WAIT_MS,
+    pollMs: ctx.pollMs ?? DEFAULT_POLL_MS,
+    now,
+    sleep: ctx.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+}
+
+export async function gradeTask(task: Task, ctx: GradeContext): Promise<TaskResult> {
+  return gradeInPass(task, startPass(ctx));
+}
+
+export async function gradeTasks(tasks: readonly Task[], ctx: GradeContext): Promise<GradeReport> {
+  const pass = startPass(ctx);
+  const results = await Promise.all(tasks.map((t) => gradeInPass(t, pass)));
+  const score = results.reduce((s, t) => s + t.score, 0);
+  const maxScore = results.reduce((s, t) => s + t.maxScore, 0);
+  return { score, maxScore, percent: maxScore > 0 ? Math.round((score / maxScore) * 1000) / 10 : 0, tasks: results };
+}
+
+async function gradeInPass(task: Task, pass: Pass): Promise<TaskResult> {
+  const checks = await Promise.all(task.checks.map((c) => gradeCheck(c, task, pass)));
+  return { id: task.id, score: checks.reduce((s, c) => s + c.points, 0), maxScore: taskPoints(task), checks };
+}
+
+async function gradeCheck(check: Check, task: Task, pass: Pass): Promise<CheckResult> {
+  try {
+    let failures = await runCheck(check, task, pass.reader, pass);
+    if (check.eventually) {
+      while (failures.length > 0 && pass.now() < pass.deadline) {
+        await pass.sleep(Math.max(0, Math.min(pass.pollMs, pass.deadline - pass.now())));
+        failures = await runCheck(check, task, pass.fresh(), pass);
+      }
+    }
+    return toResult(check, sortFailures(failures));
+  } catch (err) {
+    return { name: check.name, points: 0, maxPoints: check.points, passed: false, error: errorText(err) };
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof CouldNotGrade) return `could not grade: ${err.message}`;
+  if (err instanceof Error) return `${err.name === 'Error' ? 'grader error' : err.name}: ${err.message}`;
+  return `grader error: ${String(err)}`;
+}
+
+function toResult(check: Check, failures: Failure[]): CheckResult {
+  const first = failures[0];
+  if (!first) return { name: check.name, points: check.points, maxPoints: check.points, passed: true };
+  const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
+  const hint = check.hint ? ` — hint: ${check.hint}` : '';
+  return {
+    name: check.name,
+    points: 0,
+    maxPoints: check.points,
+    passed: false,
+    path: first.path,
+    expected: first.expected,
+    actual: first.actual,
+    message: `${first.path ? `${first.path}: ` : ''}${first.message}${more}${hint}`,
+  };
+}
+
+// ----------------------------------------------------------------------------------------- the checks
+
+/** A check's reference made concrete: apiVersion resolved, namespace defaulted to the task's `ns`. */
+function resolveRef(ref: ObjectRef, task: Task): GetRef {
+  return { ...resolveScope(ref, task), name: ref.name };
+}
+
+function resolveScope(ref: Omit<ListRef, 'selector'>, task: Task): { apiVersion: string; kind: string; namespace?: string } {
+  const apiVersion = resolveApiVersion(ref.kind, ref.apiVersion);
+  if (!isNamespaced(ref.kind)) {
+    if (ref.namespace !== undefined) throw new Error(`${ref.kind} is cluster-scoped: remove namespace "${ref.namespace}" from the reference`);
+    return { apiVersion, kind: ref.kind };
+  }
+  return { apiVersion, kind: ref.kind, namespace: ref.namespace ?? mainNamespace(task) };
+}
+
+function mainNamespace(task: Task): string {
+  const ns = task.namespaces['ns'];
+  if (!ns) throw new Error(`task ${task.id} has no main namespace \`ns\``);
+  return ns;
+}
+
+/** The key of an object in a Baseline: `apps/v1 Deployment ns/web`. */
+export function objectKey(ref: GetRef): string {
+  return `${ref.apiVersion} ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+const terminating = (o: KubeObject): boolean => Boolean(o.metadata?.['deletionTimestamp']);
+
+const missingFailure = (ref: GetRef): Failure => ({
+  path: `${ref.kind}/${ref.name}`,
+  expected: `${ref.kind} ${ref.name}`,
+  actual: MISSING,
+  message: `${ref.kind} ${ref.name} not found${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`,
+});
+
+async function runCheck(check: Check, task: Task, reader: ClusterReader, pass: Pass): Promise<Failure[]> {
+  if ('object' in check) {
+    const ref = resolveRef(check.object, task);
+    const obj = await reader.get(ref);
+    return obj ? match(check.expect, obj) : [missingFailure(ref)];
+  }
+  if ('absent' in check) {
+    const ref = resolveRef(check.absent, task);
+    const obj = await reader.get(ref);
+    if (!obj || terminating(obj)) return [];
+    return [{ path: `${ref.kind}/${ref.name}`, expected: '<absent>', actual: 'exists', message: `expected ${ref.kind} ${ref.name} to be gone, but it still exists` }];
+  }
+  if ('unchanged' in check) return unchanged(check.unchanged, task, reader, pass);
+  if ('list' in check) return list(check, task, reader);
+  if ('custom' in check) {
+    const fn = Object.hasOwn(customChecks, check.custom) ? customChecks[check.custom] : undefined;
+    if (!fn) throw new Error(`unknown custom check "${check.custom}" (known: ${Object.keys(customChecks).join(', ')})`);
+    return fn({ reader, args: check.args, namespace: mainNamespace(task), task });
+  }
+  const never: never = check;
+  throw new Error(`unknown check shape: ${JSON.stringify(never)}`);
+}
+
+type UnchangedRef = Extract<Check, { unchanged: unknown }>['unchanged'];
+
+async function unchanged(u: UnchangedRef, task: Task, reader: ClusterReader, pass: Pass): Promise<Failure[]> {
+  const ref = resolveRef(u, task);
+  const key = objectKey(ref);
+  const recorded = pass.baseline[task.id]?.objects[key];
+  const lacking = u.paths.filter((p) => !recorded || !Object.hasOwn(recorded, p));
+  if (!recorded || lacking.length > 0) {
+    throw new Error(`no baseline recorded for ${key} (${lacking.join(', ')}): set the task up again so its baseline is captured`);
+  }
+  const obj = await reader.get(ref);
+  if (!obj) return [missingFailure(ref)];
+  const failures: Failure[] = [];
+  for (const path of u.paths) {
+    const was = recorded[path];
+    const before = was && 'value' in was ? was.value : undefined;
+    const now = getPath(obj, path);
+    if (!deepEqual(before, now)) {
+      failures.push({ path, expected: render(before), actual: render(now), message: `must stay ${render(before)} (as set up), got ${render(now)}` });
+    }
+  }
+  return failures;
+}
+
+type ListCheck = Extract<Check, { list: unknown }>;
+
+async function list(check: ListCheck, task: Task, reader: ClusterReader): Promise<Failure[]> {
+  const { list: q, count, every, some } = check;
+  if (count === undefined && every === undefined && some === undefined) {
+    throw new Error(`list check "${check.name}" gives none of count, every, some: it would pass for anything`);
+  }
+  const scope = resolveScope(q, task);
+  const query = q.selector === undefined ? scope : { ...scope, labelSelector: q.selector };
+  const items = (await reader.list(query)).filter((o) => !terminating(o));
+  const where = `${q.kind}${q.selector ? ` -l ${q.selector}` : ''}`;
+  const failures: Failure[] = [];
+
+  if (count !== undefined) {
+    for (const f of match(count, items.length, where)) failures.push({ ...f, message: `count: ${f.message}` });
+  }
+  const itemPath = (o: KubeObject): string => `${q.kind}/${o.metadata?.name ?? '?'}`;
+  if (every !== undefined) {
+    if (items.length === 0 && count === undefined) {
+      failures.push({ path: where, expected: `at least one ${q.kind}`, actual: '<none>', message: `expected ${q.kind}s matching ${describe(every)}, found none` });
+    }
+    for (const o of items) failures.push(...match(every, o, itemPath(o)));
+  }
+  if (some !== undefined) {
+    const tries = items.map((o) => match(some, o, itemPath(o)));
+    if (!tries.some((t) => t.length === 0)) {
+      const closest = tries.reduce<Failure[] | undefined>((x, y) => (!x || y.length < x.length ? y : x), undefined)?.[0];
+      failures.push({
+        path: where,
+        expected: `some ${q.kind} matching ${describe(some)}`,
+        actual: items.length ? render(items.map((o) => o.metadata?.name)) : '<none>',
+        message: items.length
+          ? `no ${q.kind} matches${closest ? `; closest ${closest.path}: ${closest.message}` : ''}`
+          : `expected some ${q.kind} matching ${describe(some)}, found none`,
+      });
+    }
+  }
+  return failures;
+}
+
+// ---------------------------------------------------------------------------------------------- lint
+
+/**
+ * Authoring problems in one check that the schema cannot see, for tasks lint: unknown kinds, bad
+ * expectations, selectors and paths, list checks that assert nothing, unknown custom checks or bad args.
+ * The engine hits the same problems at grading time and reports them as check errors.
+ */
+export function validateCheck(check: Check): string[] {
+  const problems: string[] = [];
+  const guard = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  const ref = 'object' in check ? check.object : 'absent' in check ? check.absent : 'unchanged' in check ? check.unchanged : 'list' in check ? check.list : undefined;
+  if (ref) {
+    guard('kind', () => resolveApiVersion(ref.kind, ref.apiVersion));
+    if (ref.namespace !== undefined && !isNamespaced(ref.kind)) problems.push(`namespace: ${ref.kind} is cluster-scoped`);
+  }
+  const expectations = (prefix: string, exp: unknown): void => {
+    for (const p of validateExpect(exp)) problems.push(`${prefix}.${p}`);
+  };
+  if ('object' in check) expectations('expect', check.expect);
+  if ('unchanged' in check) for (const p of check.unchanged.paths) guard('paths', () => parsePath(p));
+  if ('list' in check) {
+    if (check.list.selector !== undefined) guard('list.selector', () => parseSelector(check.list.selector ?? ''));
+    if (check.count === undefined && check.every === undefined && check.some === undefined) {
+      problems.push('list: give count, every or some (a list check with none passes for anything)');
+    }
+    if (check.count !== undefined) expectations('count', check.count);
+    if (check.every !== undefined) expectations('every', check.every);
+    if (check.some !== undefined) expectations('some', check.some);
+  }
+  if ('custom' in check) problems.push(...validateCustomCheck(check.custom, check.args));
+  return problems;
+}
+
+// ------------------------------------------------------------------------------------------- baseline
+
+/**
+ * Records, right after setup, the values that the task's `unchanged` checks will compare against.
+ * Throws if a referenced object does not exist: that is a broken setup, better found now than at grading.
+ */
+export async function captureBaseline(task: Task, reader: ClusterReader): Promise<Baseline> {
+  const objects: Baseline['objects'] = {};
+  for (const check of task.checks) {
+    if (!('unchanged' in check)) continue;
+    const ref = resolveRef(check.unchanged, task);
+    for (const p of check.unchanged.paths) parsePath(p);
+    const obj = await reader.get(ref);
+    if (!obj) throw new Error(`unchanged check "${check.name}": ${ref.kind} ${ref.name} does not exist after setup`);
+    const key = objectKey(ref);
+    const values = (objects[key] ??= {});
+    for (const p of check.unchanged.paths) {
+      const v = getPath(obj, p);
+      values[p] = v === undefined || v === null ? { absent: true } : { value: v as z.infer<typeof Json> };
+    }
+  }
+  return Baseline.parse({ objects });
+}

@@ -5,14 +5,16 @@ import type { ClusterReader, GetRef, KubeObject, ListQuery } from './reader.ts';
 
 /**
  * Wraps `inner` so that repeated reads in one pass hit the API once. Failed reads are cached too: a pass
- * does not hammer an API that just said 403. Results are deep-frozen because checks share them.
+ * does not hammer an API that just said 403. Results are normalised to plain JSON — a reader built on
+ * @kubernetes/client-node hands back model instances with Date fields and keys set to undefined, which
+ * would skew `$len`, baselines and rendering — and deep-frozen, because checks share them.
  */
 export function cachedReader(inner: ClusterReader): ClusterReader {
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let hit = cache.get(key) as Promise<T> | undefined;
     if (!hit) {
-      hit = read().then(deepFreeze);
+      hit = read().then((v) => deepFreeze(plainJson(v)));
       cache.set(key, hit);
     }
     return hit;
@@ -23,6 +25,10 @@ export function cachedReader(inner: ClusterReader): ClusterReader {
     list: (q: ListQuery): Promise<KubeObject[]> =>
       once(JSON.stringify(['list', q.apiVersion, q.kind, q.namespace ?? '', q.labelSelector ?? '']), () => inner.list(q)),
   };
+}
+
+function plainJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 function deepFreeze<T>(value: T): T {

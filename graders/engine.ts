@@ -293,7 +293,8 @@ export function validateCheck(check: Check): string[] {
  * Records, right after setup, the values that the task's `unchanged` checks will compare against.
  * Throws if a referenced object does not exist: that is a broken setup, better found now than at grading.
  */
-export async function captureBaseline(task: Task, reader: ClusterReader): Promise<Baseline> {
+export async function captureBaseline(task: Task, clusterReader: ClusterReader): Promise<Baseline> {
+  const reader = cachedReader(clusterReader); // plain JSON, as grading will see it
   const objects: Baseline['objects'] = {};
   for (const check of task.checks) {
     if (!('unchanged' in check)) continue;

@@ -336,3 +336,23 @@ group('validateCheck (for tasks lint)', () => {
     expect(validateCheck(check(imageCheck))).toEqual([]);
   });
 });
+
+group('reader results', () => {
+  it('are normalised to plain JSON (client-node model instances carry Dates and undefined keys)', async () => {
+    class V1ConfigMap {
+      apiVersion = 'v1';
+      kind = 'ConfigMap';
+      metadata = { name: 'cfg', namespace: NS, creationTimestamp: new Date('2026-01-01T00:00:00Z'), labels: undefined };
+      data = { mode: 'prod' };
+      binaryData = undefined;
+      immutable = undefined;
+    }
+    const reader = new FakeReader();
+    reader.get = async () => new V1ConfigMap() as never;
+    const r = await gradeTask(
+      makeTask([{ name: 'cfg', points: 1, object: { kind: 'ConfigMap', name: 'cfg' }, expect: { $allOf: [{ $len: 4 }], metadata: { labels: { $absent: true }, creationTimestamp: { $regex: '2026-01-01T.*' } }, data: { mode: 'prod' } } }]),
+      ctx(reader),
+    );
+    expect(r.checks[0]).toMatchObject({ passed: true });
+  });
+});

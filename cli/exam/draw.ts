@@ -1,0 +1,162 @@
+// Drawing tasks: an exam by the curriculum's domain weights, a drill by id, domain or weakest domain.
+// Deterministic for a seed: the same seed and catalog draw the same tasks in the same order.
+import { DOMAINS, type Domain, type Task } from '../../tasks/schema.ts';
+import { pick, rng, subSeed } from '../../tasks/random.ts';
+import type { DomainScore } from '../report/summary.ts';
+
+const DOMAIN_ORDER = Object.keys(DOMAINS) as Domain[];
+
+export type DomainCounts = Record<Domain, number>;
+
+const zeroCounts = (): DomainCounts => Object.fromEntries(DOMAIN_ORDER.map((d) => [d, 0])) as DomainCounts;
+
+/**
+ * Largest-remainder (Hamilton) apportionment of `n` seats by `weights`, capped by `capacity`: a domain with
+ * too few tasks gets all it has and its share goes to the others by their weights. Integer arithmetic, so
+ * no rounding surprises; ties go to the heavier domain, then to curriculum order.
+ */
+export function apportion(n: number, capacity: DomainCounts, weights: Record<Domain, number> = weightsOf()): DomainCounts {
+  const counts = zeroCounts();
+  let open = DOMAIN_ORDER.filter((d) => capacity[d] > 0 && weights[d] > 0);
+  let seats = Math.min(Math.max(0, Math.floor(n)), open.reduce((s, d) => s + capacity[d], 0));
+  for (;;) {
+    const total = open.reduce((s, d) => s + weights[d], 0);
+    if (open.length === 0 || total === 0) return counts;
+    const share = new Map(open.map((d) => [d, { floor: Math.floor((seats * weights[d]) / total), rest: (seats * weights[d]) % total }]));
+    let left = seats - open.reduce((s, d) => s + (share.get(d)?.floor ?? 0), 0);
+    const byRemainder = [...open].sort(
+      (a, b) => (share.get(b)?.rest ?? 0) - (share.get(a)?.rest ?? 0) || weights[b] - weights[a] || DOMAIN_ORDER.indexOf(a) - DOMAIN_ORDER.indexOf(b),
+    );
+    const quota = new Map(open.map((d) => [d, share.get(d)?.floor ?? 0]));
+    for (const d of byRemainder) {
+      if (left === 0) break;
+      quota.set(d, (quota.get(d) ?? 0) + 1);
+      left -= 1;
+    }
+    const over = open.filter((d) => (quota.get(d) ?? 0) > capacity[d]);
+    if (over.length === 0) {
+      for (const d of open) counts[d] = quota.get(d) ?? 0;
+      return counts;
+    }
+    for (const d of over) {
+      counts[d] = capacity[d];
+      seats -= capacity[d];
+    }
+    open = open.filter((d) => !over.includes(d));
+  }
+}
+
+const weightsOf = (): Record<Domain, number> => Object.fromEntries(DOMAIN_ORDER.map((d) => [d, DOMAINS[d].weight])) as Record<Domain, number>;
+
+/** Fisher–Yates with a seeded generator; returns a new array. */
+export function shuffle<T>(items: readonly T[], next: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const a = out[i] as T;
+    out[i] = out[j] as T;
+    out[j] = a;
+  }
+  return out;
+}
+
+export type ExamDraw = {
+  tasks: Task[];
+  /** How many tasks each domain got. */
+  counts: DomainCounts;
+  /** Set when the catalog could not fill the request: what was drawn instead, for the user. */
+  shortfall?: string;
+};
+
+/** `count` distinct tasks by domain weight, in a seeded order. Fewer when the catalog is smaller. */
+export function drawExam(catalog: readonly Task[], count: number, seed: number): ExamDraw {
+  const byDomain = new Map<Domain, Task[]>();
+  const ids = new Set<string>();
+  // Sorted by id so the draw does not depend on the order the catalog was read in.
+  for (const task of [...catalog].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (ids.has(task.id)) continue;
+    ids.add(task.id);
+    byDomain.set(task.domain, [...(byDomain.get(task.domain) ?? []), task]);
+  }
+  const capacity = zeroCounts();
+  for (const d of DOMAIN_ORDER) capacity[d] = byDomain.get(d)?.length ?? 0;
+  const counts = apportion(count, capacity);
+  const chosen = DOMAIN_ORDER.flatMap((d) => shuffle(byDomain.get(d) ?? [], rng(subSeed(seed, `draw:${d}`))).slice(0, counts[d]));
+  const tasks = shuffle(chosen, rng(subSeed(seed, 'order')));
+  const ideal = apportion(count, Object.fromEntries(DOMAIN_ORDER.map((d) => [d, count])) as DomainCounts);
+  const short = DOMAIN_ORDER.filter((d) => counts[d] < ideal[d]);
+  const draw: ExamDraw = { tasks, counts };
+  if (tasks.length < count) {
+    draw.shortfall = `The catalog has ${tasks.length} tasks, fewer than the ${count} asked for: all of them are drawn.`;
+  } else if (short.length > 0) {
+    draw.shortfall = `Too few tasks in ${short.map((d) => DOMAINS[d].title).join(', ')}: other domains make up the difference.`;
+  }
+  return draw;
+}
+
+export type DomainStanding = { domain: Domain; percent: number; attempts: number };
+
+/**
+ * Domains from weakest to strongest, by points won over the last `recent` attempts that included each
+ * domain. Domains never attempted are left out: there is nothing to say about them yet.
+ */
+export function weakestDomains(
+  history: readonly { endedAt: number; domains: readonly DomainScore[] }[],
+  recent = 5,
+): DomainStanding[] {
+  const newestFirst = [...history].sort((a, b) => b.endedAt - a.endedAt);
+  const standings: DomainStanding[] = [];
+  for (const domain of DOMAIN_ORDER) {
+    const scores = newestFirst.flatMap((r) => r.domains.filter((d) => d.domain === domain)).slice(0, recent);
+    const max = scores.reduce((s, d) => s + d.maxScore, 0);
+    if (scores.length === 0 || max === 0) continue;
+    standings.push({ domain, percent: (scores.reduce((s, d) => s + d.score, 0) / max) * 100, attempts: scores.length });
+  }
+  return standings.sort((a, b) => a.percent - b.percent || DOMAINS[b.domain].weight - DOMAINS[a.domain].weight);
+}
+
+export type DrillChoice = { id: string } | { domain: Domain } | { weakest: true } | { any: true };
+
+export type DrillPick = { ok: true; task: Task; why: string } | { ok: false; message: string };
+
+/** The task a drill starts with. `history` is needed only for `weakest`. */
+export function pickDrillTask(
+  catalog: readonly Task[],
+  choice: DrillChoice,
+  seed: number,
+  history: readonly { endedAt: number; domains: readonly DomainScore[] }[] = [],
+  /** A task not to pick again (the one just drilled), unless it is the only choice. */
+  avoid?: string,
+): DrillPick {
+  const next = rng(subSeed(seed, 'drill'));
+  const pickFrom = (tasks: readonly Task[]): Task => pick(next, tasks.length > 1 ? tasks.filter((t) => t.id !== avoid) : tasks);
+  if ('id' in choice) {
+    const task = catalog.find((t) => t.id === choice.id);
+    if (task) return { ok: true, task, why: `task ${task.id}` };
+    const near = catalog.filter((t) => t.id.includes(choice.id) || choice.id.includes(t.id)).map((t) => t.id);
+    return {
+      ok: false,
+      message: `No task "${choice.id}" in the catalog.${near.length ? ` Did you mean ${near.slice(0, 3).join(', ')}?` : ''} List them with: ckad-lab tasks`,
+    };
+  }
+  if ('domain' in choice) {
+    const inDomain = catalog.filter((t) => t.domain === choice.domain);
+    if (inDomain.length === 0) return { ok: false, message: `The catalog has no task in ${DOMAINS[choice.domain].title} (${choice.domain}).` };
+    return { ok: true, task: pickFrom(inDomain), why: DOMAINS[choice.domain].title };
+  }
+  if ('weakest' in choice) {
+    const standings = weakestDomains(history);
+    if (standings.length === 0) {
+      return { ok: false, message: 'No finished exam in history yet, so there is no weakest domain. Take one with `ckad-lab exam`, or drill a domain: `ckad-lab drill --domain D`.' };
+    }
+    for (const s of standings) {
+      const inDomain = catalog.filter((t) => t.domain === s.domain);
+      if (inDomain.length > 0) {
+        return { ok: true, task: pickFrom(inDomain), why: `weakest domain: ${DOMAINS[s.domain].title} (${Math.round(s.percent)}% over ${s.attempts} attempt${s.attempts === 1 ? '' : 's'})` };
+      }
+    }
+    return { ok: false, message: 'The catalog has no task in any domain you have a score for.' };
+  }
+  if (catalog.length === 0) return { ok: false, message: 'The task catalog is empty.' };
+  return { ok: true, task: pickFrom(catalog), why: 'a random task' };
+}

@@ -1,0 +1,190 @@
+// The steps of an exam that are not drawing: starting (one at a time), resuming, finishing into history.
+// Shared by the Ink screens and the plain (no TTY) commands, so both behave the same.
+import { randomInt } from 'node:crypto';
+import type { Domain } from '../../tasks/schema.ts';
+import type { ExportOptions } from '../report/export.ts';
+import { countdown, formatClock } from './countdown.ts';
+import { drawExam } from './draw.ts';
+import { historyRecord, type HistoryRecord } from './history.ts';
+import type { Output } from './output.ts';
+import type { LabServices } from './services.ts';
+import { createSession, newSessionId, phase, reduce, type ExamSession } from './session.ts';
+import { ExamStore, StoreError } from './store.ts';
+
+export const DEFAULT_TASKS = 16;
+export const DEFAULT_MINUTES = 120;
+
+/** Exit codes of the entry functions. */
+export const EXIT = {
+  ok: 0,
+  /** Something went wrong; the message says what and what to do. */
+  error: 1,
+  /** Refused: an exam is already in progress, or the arguments do not make sense. */
+  refused: 2,
+} as const;
+
+export type CommonOptions = {
+  /** `${XDG_STATE_HOME:-~/.local/state}/ckad-lab`, resolved by the dispatcher (sandbox/paths.ts stateDir()). */
+  stateDir: string;
+  /** Decided once by the dispatcher: `process.stdout.isTTY && process.stdin.isTTY && !process.env.CI`. */
+  interactive: boolean;
+  /** The clock; tests pass their own. Default Date.now. */
+  now?: () => number;
+  /** Where plain text goes. Default process stdout/stderr. */
+  output?: Output;
+};
+
+export type HomeOptions = CommonOptions & {
+  /** `npm start`: build and start the sandbox (with progress) before the home screen. */
+  prepareSandbox?: boolean;
+};
+
+export type ExamOptions = CommonOptions &
+  ExportOptions & {
+    /** --tasks N, default 16. */
+    tasks?: number;
+    /** --minutes M, default 120. */
+    minutes?: number;
+    /** --seed S: the same seed draws the same exam. Default random. */
+    seed?: number;
+    /** --abandon: set aside the exam in progress (kept, marked abandoned) and start a new one. */
+    abandon?: boolean;
+  };
+
+export type DrillOptions = CommonOptions & {
+  /** TASK_ID, or --domain D, or --weakest; none of them: a random task. */
+  taskId?: string;
+  domain?: Domain;
+  weakest?: boolean;
+  /** --timed: count down the task's suggested minutes (never forced). Default untimed. */
+  timed?: boolean;
+  seed?: number;
+};
+
+export type ResumeOptions = CommonOptions & ExportOptions;
+
+export type HistoryOptions = CommonOptions & {
+  /** --json: every history record as a JSON array. */
+  json?: boolean;
+};
+
+export type ReportOptions = CommonOptions &
+  ExportOptions & {
+    /** A history id; default the newest attempt. */
+    id?: string;
+  };
+
+export const randomSeed = (): number => randomInt(0, 2 ** 31);
+
+const hhmm = (ms: number): string => new Date(ms).toTimeString().slice(0, 5);
+
+/** One line about a session in progress, e.g. `exam k3j9 started 09:02 · 1:12:40 left · task 3 of 16`. */
+export function describeInProgress(session: ExamSession, now: number): string {
+  const parts = [`exam ${session.id}`];
+  if (session.startedAt === null) parts.push('interrupted while setting up');
+  else parts.push(`started ${hhmm(session.startedAt)}`);
+  if (session.deadline !== null) {
+    const c = countdown(session.deadline, now);
+    parts.push(c.expired ? 'time is up (not graded yet)' : `${c.text} left`);
+  }
+  if (session.tasks.length > 0) parts.push(`task ${session.current + 1} of ${session.tasks.length}`);
+  return parts.join(' · ');
+}
+
+export const refusalInProgress = (what: string): string =>
+  `An exam is already in progress (${what}). Continue it: ckad-lab resume  ·  set it aside and start over: ckad-lab exam --abandon`;
+
+export type Begin = { ok: true; session: ExamSession; notes: string[] } | { ok: false; message: string; code: number };
+
+/**
+ * Draw an exam and make it the one in progress (saved before anything is set up). Refuses while another
+ * exam is in progress, so two exams never run over each other's namespaces.
+ */
+export async function beginExam(services: LabServices, store: ExamStore, options: Omit<ExamOptions, 'stateDir' | 'interactive'>): Promise<Begin> {
+  const now = options.now ?? Date.now;
+  const count = options.tasks ?? DEFAULT_TASKS;
+  const minutes = options.minutes ?? DEFAULT_MINUTES;
+  if (!Number.isInteger(count) || count < 1 || count > 100) return { ok: false, code: EXIT.refused, message: `--tasks must be a whole number from 1 to 100, not ${count}.` };
+  if (!(minutes > 0 && minutes <= 600)) return { ok: false, code: EXIT.refused, message: `--minutes must be more than 0 and at most 600, not ${minutes}.` };
+  const notes: string[] = [];
+  try {
+    if (options.abandon) notes.push(...store.abandon(now()));
+    const active = store.active();
+    if (active) {
+      const what = active.session ? describeInProgress(active.session, now()) : `exam ${active.id}, interrupted before it was saved`;
+      return { ok: false, code: EXIT.refused, message: refusalInProgress(what) };
+    }
+  } catch (error) {
+    if (error instanceof StoreError) return { ok: false, code: EXIT.error, message: error.message };
+    throw error;
+  }
+  const seed = options.seed ?? randomSeed();
+  const draw = drawExam(await services.tasks(), count, seed);
+  if (draw.tasks.length === 0) return { ok: false, code: EXIT.error, message: 'The task catalog is empty: there is nothing to draw an exam from.' };
+  if (draw.shortfall) notes.push(draw.shortfall);
+  const session = createSession({
+    id: newSessionId(),
+    kind: 'exam',
+    createdAt: now(),
+    seed,
+    minutes,
+    taskIds: draw.tasks.map((t) => t.id),
+  });
+  const claim = store.claim(session);
+  if (!claim.ok) return { ok: false, code: EXIT.refused, message: refusalInProgress(`exam ${claim.activeId}, started in another terminal just now`) };
+  return { ok: true, session, notes };
+}
+
+export type ResumeTarget = { ok: true; session: ExamSession } | { ok: false; message: string; code: number };
+
+/** The session `ckad-lab resume` continues. */
+export function resumeTarget(store: ExamStore): ResumeTarget {
+  try {
+    const active = store.active();
+    if (!active) return { ok: false, code: EXIT.refused, message: 'No exam is in progress. Start one: ckad-lab exam' };
+    if (!active.session) {
+      return { ok: false, code: EXIT.error, message: `Exam ${active.id} was interrupted before it was saved, so there is nothing to resume. Start over: ckad-lab exam --abandon` };
+    }
+    return { ok: true, session: active.session };
+  } catch (error) {
+    if (error instanceof StoreError) return { ok: false, code: EXIT.error, message: error.message };
+    throw error;
+  }
+}
+
+/** A graded session goes into history and stops being in progress. Idempotent. */
+export function finishExam(store: ExamStore, session: ExamSession): { record: HistoryRecord; file: string } {
+  const record = historyRecord(session);
+  if (!record) throw new Error(`Exam ${session.id} is not graded yet (${phase(session)}).`);
+  const file = store.saveHistory(record);
+  store.release(session.id);
+  return { record, file };
+}
+
+/** What to print when the candidate leaves a running exam (q, Ctrl-C): it is saved, and how to go on. */
+export function leaveMessage(session: ExamSession, now: number): string {
+  const left = session.deadline === null ? '' : ` The clock keeps running: ${formatClock(Math.max(0, session.deadline - now))} left.`;
+  return `Your exam is saved.${left} Continue with: ckad-lab resume`;
+}
+
+/**
+ * Without a console: end a session whose time is up (at its deadline), grade it, save it at each step and
+ * put it into history. Used by plain `resume`; the Ink screens take the same steps through the reducer.
+ */
+export async function gradeToHistory(
+  services: LabServices,
+  store: ExamStore,
+  session: ExamSession,
+  now: number,
+): Promise<{ session: ExamSession; record: HistoryRecord; file: string }> {
+  let s = session;
+  if (!s.ended) {
+    s = reduce(s, { type: 'END', at: now, reason: s.deadline !== null && now >= s.deadline ? 'timeout' : 'finished' });
+    store.saveSession(s);
+  }
+  if (!s.ended?.report) {
+    s = reduce(s, { type: 'GRADED', report: await services.grade(s.tasks) });
+    store.saveSession(s);
+  }
+  return { session: s, ...finishExam(store, s) };
+}

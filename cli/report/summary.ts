@@ -1,0 +1,81 @@
+// Scores per domain and the pass mark: pure arithmetic over a GradeReport and what the session knew about
+// its tasks.
+import { z } from 'zod';
+import { DOMAINS, Domain } from '../../tasks/schema.ts';
+import type { GradeReport } from '../../graders/result.ts';
+import { PreparedTask } from '../exam/services.ts';
+
+/** The real exam's pass mark, in percent. */
+export const PASS_PERCENT = 66;
+
+/** What a report knows about a task beyond its result. */
+export const TaskMeta = PreparedTask.pick({ id: true, title: true, domain: true, namespace: true, points: true, solution: true });
+export type TaskMeta = z.infer<typeof TaskMeta>;
+
+export const DomainScore = z.object({
+  domain: Domain,
+  score: z.number(),
+  maxScore: z.number(),
+  percent: z.number(),
+  tasks: z.number().int(),
+});
+export type DomainScore = z.infer<typeof DomainScore>;
+
+export type ReportSummary = {
+  score: number;
+  maxScore: number;
+  /** Unrounded. */
+  percent: number;
+  passed: boolean;
+  domains: DomainScore[];
+  /** Checks that could not be graded: the score may be too low, and the report says so. */
+  ungraded: number;
+};
+
+export const percentOf = (score: number, maxScore: number): number => (maxScore > 0 ? (score / maxScore) * 100 : 0);
+
+/** A percentage for people: one decimal, trailing `.0` dropped. */
+export const formatPercent = (percent: number): string => `${Number(percent.toFixed(1))}%`;
+
+/**
+ * Domains in curriculum order, each with the points won and possible over its tasks. A task missing from
+ * the report counts as zero of the meta's points: it was drawn, so it counts.
+ */
+export function summarize(report: GradeReport, meta: readonly TaskMeta[]): ReportSummary {
+  const byDomain = new Map<Domain, DomainScore>();
+  const domainOf = new Map(meta.map((m) => [m.id, m.domain]));
+  const seen = new Set<string>();
+  const add = (domain: Domain, score: number, maxScore: number) => {
+    const d = byDomain.get(domain) ?? { domain, score: 0, maxScore: 0, percent: 0, tasks: 0 };
+    d.score += score;
+    d.maxScore += maxScore;
+    d.tasks += 1;
+    byDomain.set(domain, d);
+  };
+  for (const t of report.tasks) {
+    seen.add(t.id);
+    const domain = domainOf.get(t.id);
+    if (domain) add(domain, t.score, t.maxScore);
+  }
+  for (const m of meta) if (!seen.has(m.id)) add(m.domain, 0, m.points);
+  const domains = (Object.keys(DOMAINS) as Domain[]).flatMap((d) => {
+    const s = byDomain.get(d);
+    return s ? [{ ...s, percent: percentOf(s.score, s.maxScore) }] : [];
+  });
+  const score = domains.reduce((sum, d) => sum + d.score, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.score, 0);
+  const maxScore = domains.reduce((sum, d) => sum + d.maxScore, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.maxScore, 0);
+  const percent = percentOf(score, maxScore);
+  const ungraded = report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+  return { score, maxScore, percent, passed: percent >= PASS_PERCENT, domains, ungraded };
+}
+
+export const domainTitle = (domain: Domain): string => DOMAINS[domain].title;
+
+/** The one line a failed check is explained by: `path: expected X, got Y`, or its message. */
+export function checkExplanation(check: { path?: string | undefined; expected?: string | undefined; actual?: string | undefined; message?: string | undefined }): string {
+  const where = check.path ? `${check.path}: ` : '';
+  if (check.expected !== undefined || check.actual !== undefined) {
+    return `${where}expected ${check.expected ?? '(nothing)'}, got ${check.actual ?? '(nothing)'}`;
+  }
+  return `${where}${check.message ?? 'failed'}`;
+}

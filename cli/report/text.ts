@@ -1,0 +1,86 @@
+// The report as plain text: for pipes, CI logs and anything without a TTY. ASCII bars and [PASS]/[FAIL]
+// markers, so it greps well and survives any terminal.
+import type { CheckResult } from '../../graders/result.ts';
+import type { HistoryRecord } from '../exam/history.ts';
+import { checkExplanation, domainTitle, formatPercent, PASS_PERCENT } from './summary.ts';
+
+export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
+  const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
+  return full.repeat(filled) + empty.repeat(width - filled);
+};
+
+const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+
+export function checkLines(check: CheckResult, indent: string): string[] {
+  if (check.error !== undefined) return [`${indent}[ERROR] ${check.name}  could not grade: ${check.error}`];
+  const head = `${indent}[${check.passed ? 'PASS' : 'FAIL'}] ${check.name}  ${check.points}/${check.maxPoints}`;
+  if (check.passed) return [head];
+  const lines = [head, `${indent}       ${checkExplanation(check)}`];
+  if (check.message && (check.expected !== undefined || check.actual !== undefined)) lines.push(`${indent}       ${check.message}`);
+  return lines;
+}
+
+export type TextOptions = {
+  /** Include each task's reference solution. Default true. */
+  solutions?: boolean;
+};
+
+/** The whole report of an attempt, every task and check, as plain text ending in a newline. */
+export function renderTextReport(record: HistoryRecord, options: TextOptions = {}): string {
+  const solutions = options.solutions ?? true;
+  const out: string[] = [];
+  const title = record.kind === 'exam' ? 'CKAD mock exam' : 'CKAD drill';
+  out.push(`${title} ${record.id} · ${when(record.startedAt)} · seed ${record.seed} · ${record.tasks.length} tasks${record.minutes ? ` · ${record.minutes} min` : ''}`);
+  if (record.reason !== 'finished') out.push(`Ended by ${record.reason === 'timeout' ? 'the clock (time ran out)' : 'abandoning it'}.`);
+  out.push(
+    `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${record.passed ? 'PASS' : 'FAIL'} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
+  );
+  const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+  if (ungraded > 0) out.push(`Warning: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see [ERROR] below); the score may be too low.`);
+  out.push('', 'Domains');
+  const width = Math.max(...record.domains.map((d) => domainTitle(d.domain).length), 10);
+  for (const d of record.domains) {
+    out.push(`  ${domainTitle(d.domain).padEnd(width)}  [${bar(d.percent)}] ${formatPercent(d.percent).padStart(6)}  ${d.score}/${d.maxScore}`);
+  }
+  out.push('', 'Tasks');
+  record.tasks.forEach((meta, i) => {
+    const result = record.report.tasks.find((t) => t.id === meta.id);
+    const score = result ? `${result.score}/${result.maxScore}` : `0/${meta.points} (not graded)`;
+    out.push(`  ${i + 1}. ${meta.id} · ${meta.title}  ${score}  [${domainTitle(meta.domain)}] namespace ${meta.namespace}`);
+    for (const check of result?.checks ?? []) out.push(...checkLines(check, '     '));
+    if (solutions) {
+      out.push('     Reference solution:');
+      for (const line of meta.solution.trimEnd().split('\n')) out.push(`       ${line}`);
+    }
+  });
+  return `${out.join('\n')}\n`;
+}
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** History as plain text: attempts, per-domain percentages over time, and the weakest domains. */
+export function renderTextHistory(
+  records: readonly HistoryRecord[],
+  weakest: readonly { domain: HistoryRecord['domains'][number]['domain']; percent: number; attempts: number }[],
+): string {
+  if (records.length === 0) return 'No finished attempts yet. Take a mock exam: ckad-lab exam\n';
+  const out: string[] = ['Attempts (oldest first)'];
+  for (const r of records) {
+    out.push(
+      `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${r.passed ? 'PASS' : 'FAIL'}  ${r.tasks.length} tasks  ${r.reason}`,
+    );
+  }
+  out.push('', 'Per domain, oldest to newest');
+  const domains = [...new Set(records.flatMap((r) => r.domains.map((d) => d.domain)))];
+  const width = Math.max(...domains.map((d) => domainTitle(d).length), 10);
+  for (const domain of domains) {
+    const series = records.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => `${Math.round(d.percent)}%`.padStart(4)));
+    out.push(`  ${domainTitle(domain).padEnd(width)}  ${series.join(' ')}`);
+  }
+  if (weakest.length > 0) {
+    out.push('', `Weakest domains (drill them: ckad-lab drill --weakest)`);
+    weakest.slice(0, 3).forEach((w, i) => out.push(`  ${i + 1}. ${domainTitle(w.domain).padEnd(width)}  ${formatPercent(w.percent)} over ${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`));
+  }
+  out.push('', `Last attempt ${day(records.at(-1)?.endedAt ?? 0)}. Show a report again: ckad-lab report [ID] [--json] [--junit FILE]`);
+  return `${out.join('\n')}\n`;
+}

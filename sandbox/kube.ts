@@ -72,7 +72,7 @@ export class Kube {
 
   async get(ref: GetRef): Promise<KubeObject | undefined> {
     try {
-      return (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } })) as KubeObject;
+      return toPlain(await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }));
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       throw this.explain(error, `read ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`);
@@ -83,7 +83,7 @@ export class Kube {
     try {
       const list = await this.objects.list(query.apiVersion, query.kind, query.namespace, undefined, undefined, undefined, undefined, query.labelSelector);
       // List items carry no apiVersion/kind; put them back so items look like what `get` returns.
-      return list.items.map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...item }) as KubeObject);
+      return list.items.map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...toPlain(item) }));
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return [];
       throw this.explain(error, `list ${query.kind} in ${query.namespace ?? 'all namespaces'}`);
@@ -147,6 +147,12 @@ export class Kube {
     return error instanceof Error ? error : new Error(String(error));
   }
 }
+
+/**
+ * client-node hands back model objects (Date fields, keys holding undefined); graders, baselines and reports
+ * want the API's JSON, so convert once here.
+ */
+const toPlain = (obj: unknown): KubeObject => JSON.parse(JSON.stringify(obj)) as KubeObject;
 
 /** An API error other than not-found and not-allowed: conflict, invalid object, ... */
 export class ApiError extends Error {

@@ -127,8 +127,15 @@ export type ParsedTaskFile = {
   rawId: string | undefined;
 };
 
-/** Parses and validates one task file's text; `file` is used for messages and the file-name rule. */
-export function parseTaskSource(source: string, file: string): ParsedTaskFile {
+/**
+ * Parses a YAML file's text and validates it with a zod schema, reporting every problem at file:line:col:
+ * YAML syntax errors, duplicate keys and schema issues. Used for task files and config.yaml alike.
+ */
+export function parseYamlWithSchema<S extends z.ZodType>(
+  source: string,
+  file: string,
+  schema: S,
+): { data: z.infer<S> | undefined; raw: unknown; errors: TaskFileError[]; locate: Locate } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locate = locator(doc, lineCounter);
@@ -145,19 +152,25 @@ export function parseTaskSource(source: string, file: string): ParsedTaskFile {
     }
   }
   // After a syntax error the document structure is a guess; schema errors on it would mislead.
-  if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { file, task: undefined, errors, locate, rawId: undefined };
+  if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { data: undefined, raw: undefined, errors, locate };
 
-  const data: unknown = doc.toJS();
-  const rawId = isRecord(data) && typeof data.id === 'string' ? data.id : undefined;
-  const result = Task.safeParse(data, { reportInput: true, error: issueMessage });
+  const raw: unknown = doc.toJS();
+  const result = schema.safeParse(raw, { reportInput: true, error: issueMessage });
   if (!result.success) {
     for (const issue of flattenIssues(result.error.issues, [])) err(locate(issue.path), formatPath(issue.path), issue.message);
   }
+  return { data: errors.length === 0 && result.success ? result.data : undefined, raw, errors, locate };
+}
+
+/** Parses and validates one task file's text; `file` is used for messages and the file-name rule. */
+export function parseTaskSource(source: string, file: string): ParsedTaskFile {
+  const { data, raw, errors, locate } = parseYamlWithSchema(source, file, Task);
+  const rawId = isRecord(raw) && typeof raw.id === 'string' ? raw.id : undefined;
   if (rawId !== undefined && basename(file) !== `${rawId}.yaml`) {
-    err(locate(['id']), 'id', `the file must be named after the id: rename it to ${rawId}.yaml (or change the id)`);
+    errors.push({ file, ...locate(['id']), path: 'id', message: `the file must be named after the id: rename it to ${rawId}.yaml (or change the id)` });
   }
   sortErrors(errors);
-  return { file, task: errors.length === 0 && result.success ? result.data : undefined, errors, locate, rawId };
+  return { file, task: errors.length === 0 ? data : undefined, errors, locate, rawId };
 }
 
 function toResult(p: ParsedTaskFile): LoadResult {

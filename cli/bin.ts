@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Entry point. Errors a user can act on are printed as a message and a hint, never a stack trace; anything
+// else is a bug, reported with where the details were written.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../sandbox/errors.ts';
+import { CouldNotGrade } from '../graders/reader.ts';
+import { stateDir } from '../sandbox/paths.ts';
+
+const [major] = process.versions.node.split('.').map(Number);
+if ((major ?? 0) < 24) {
+  process.stderr.write(`ckad-lab needs Node 24 or newer (this is ${process.version}). Run it through npm (npm start, npx ckad-lab), which uses the Node pinned in package.json.\n`);
+  process.exit(1);
+}
+
+const { main } = await import('./main.ts');
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = report(error);
+}
+
+function report(error: unknown): number {
+  if (error instanceof UserError) {
+    process.stderr.write(`error: ${error.message}\n${error.hint ? error.hint.replace(/^/gm, '  ') + '\n' : ''}`);
+    return error.exitCode;
+  }
+  if (error instanceof CouldNotGrade) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return 3;
+  }
+  // A bug: keep the details for a report, show one line.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  let where = '';
+  try {
+    const dir = join(stateDir(), 'logs');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `crash-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+    writeFileSync(file, `${process.argv.join(' ')}\n${detail}\n`);
+    where = ` Details: ${file}`;
+  } catch {
+    // Nowhere to write: the message alone will do.
+  }
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n  This is a bug in ckad-lab.${where}\n`);
+  return 70;
+}

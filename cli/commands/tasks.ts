@@ -1,0 +1,166 @@
+// `ckad-lab tasks list|lint|verify`, `setup`, `grade`, `solve`: the headless commands (no TTY needed).
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { formatError, loadTaskFile } from '../../tasks/load.ts';
+import { lintCatalog, lintTask } from '../../tasks/lint.ts';
+import { DOMAINS, taskPoints, type Task } from '../../tasks/schema.ts';
+import type { GradeReport } from '../../graders/result.ts';
+import { UserError } from '../../sandbox/errors.ts';
+import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
+import { catalog, findTasks, openLab } from '../lab/context.ts';
+import { describeTask, gradeRecords, runScript, setupRecord, setupTask } from '../lab/runner.ts';
+import { verifyTasks, formatVerifyTable } from '../lab/verify.ts';
+import { sandboxProgressPrinter } from '../progress.ts';
+import { toJUnit } from '../report/junit.ts';
+
+const out = (s: string) => process.stdout.write(s);
+
+export async function tasksCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'list':
+      return tasksList(rest);
+    case 'lint':
+      return tasksLint(rest);
+    case 'verify':
+      return tasksVerify(rest);
+    default:
+      throw new UserError(`ckad-lab tasks: ${sub ? `unknown command "${sub}"` : 'which command?'}`, { hint: 'ckad-lab tasks list [--json] | lint [PATH...] | verify [ID...] [--json]', exitCode: 2 });
+  }
+}
+
+function tasksList(argv: string[]): number {
+  const { values } = parse('tasks list', argv, { json: { type: 'boolean' }, domain: { type: 'string' } }, 'ckad-lab tasks list [--json] [--domain D]');
+  let tasks = catalog();
+  if (values.domain) {
+    if (!(values.domain in DOMAINS)) throw new UserError(`--domain ${values.domain}: no such domain.`, { hint: `Domains: ${Object.keys(DOMAINS).join(', ')}`, exitCode: 2 });
+    tasks = tasks.filter((t) => t.domain === values.domain);
+  }
+  if (values.json) {
+    out(JSON.stringify(tasks.map((t) => ({ id: t.id, title: t.title, domain: t.domain, points: taskPoints(t), minutes: t.minutes, namespace: t.namespaces.ns })), null, 2) + '\n');
+    return 0;
+  }
+  const width = Math.max(...tasks.map((t) => t.id.length));
+  for (const domain of Object.keys(DOMAINS) as (keyof typeof DOMAINS)[]) {
+    const inDomain = tasks.filter((t) => t.domain === domain);
+    if (inDomain.length === 0) continue;
+    out(`\n${DOMAINS[domain].title} (${DOMAINS[domain].weight}% of the exam)\n`);
+    for (const t of inDomain) out(`  ${t.id.padEnd(width)}  ${String(taskPoints(t)).padStart(2)} pts  ${String(t.minutes).padStart(2)} min  ${t.title}\n`);
+  }
+  out(`\n${tasks.length} tasks\n`);
+  return 0;
+}
+
+function tasksLint(argv: string[]): number {
+  const { positionals } = parse('tasks lint', argv, {}, 'ckad-lab tasks lint [PATH...]');
+  const problems = positionals.length === 0
+    ? lintCatalog()
+    : positionals.flatMap((p) => {
+        const result = loadTaskFile(resolve(p));
+        return result.ok ? lintTask(result.task, result.file, result.locate) : result.errors;
+      });
+  for (const p of problems) out(formatError(p) + '\n');
+  out(problems.length === 0 ? 'No problems found.\n' : `\n${problems.length} problem(s).\n`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+async function tasksVerify(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('tasks verify', argv, { json: { type: 'boolean' }, concurrency: { type: 'string' }, ...CLUSTER_OPTIONS }, 'ckad-lab tasks verify [ID...] [--json] [--concurrency N]');
+  const all = catalog();
+  const tasks = positionals.length ? findTasks(all, positionals) : all;
+  const lab = await openLab(values, { ensureSandbox: true, onProgress: sandboxProgressPrinter() });
+  const results = await verifyTasks(lab.runner, tasks, {
+    concurrency: intOption('tasks verify', 'concurrency', values.concurrency, 1) ?? 4,
+    onResult: values.json ? undefined : (r) => process.stderr.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.id}\n`),
+  });
+  if (values.json) out(JSON.stringify(results, null, 2) + '\n');
+  else out('\n' + formatVerifyTable(results) + '\n');
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+const SEED_PREFIX_OPTIONS = { seed: { type: 'string' }, prefix: { type: 'string' } } as const;
+
+function entryOptions(command: string, values: { seed?: string | undefined; prefix?: string | undefined }) {
+  const prefix = values.prefix ?? '';
+  if (prefix && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(prefix)) {
+    throw new UserError(`ckad-lab ${command}: --prefix "${prefix}" is not usable in a namespace name.`, { hint: 'Use lowercase letters, digits and "-", e.g. --prefix alice.', exitCode: 2 });
+  }
+  return { seed: intOption(command, 'seed', values.seed) ?? 0, prefix };
+}
+
+export async function setupCommand(argv: string[]): Promise<number> {
+  const usage = 'ckad-lab setup ID... [--seed N] [--prefix P] [--json] [--context NAME --allow-context NAME]';
+  const { values, positionals } = parse('setup', argv, { json: { type: 'boolean' }, ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
+  if (positionals.length === 0) throw new UserError('ckad-lab setup: which task? Give one or more task ids.', { hint: `Usage: ${usage}\nList them with \`ckad-lab tasks list\`.`, exitCode: 2 });
+  const tasks = findTasks(catalog(), positionals);
+  const entry = entryOptions('setup', values);
+  const lab = await openLab(values, { ensureSandbox: true, onProgress: sandboxProgressPrinter() });
+  const prepared = await Promise.all(tasks.map((t) => setupTask(lab.runner, t, { id: t.id, ...entry })));
+  if (values.json) {
+    out(JSON.stringify(prepared, null, 2) + '\n');
+    return 0;
+  }
+  for (const p of prepared) {
+    out(`\n== ${p.id}: ${p.title}  (${p.points} points, about ${p.minutes} min)\nNamespace: ${p.namespace}\n\n${p.instructions}\n`);
+    const bound = Object.entries(p.values).filter(([k]) => k !== 'workdir');
+    out(`\nValues: ${bound.map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
+  }
+  out(`\nPoint kubectl at the cluster:  export KUBECONFIG=${lab.kube.kubeconfigPath}\nGrade when done:  ckad-lab grade ${positionals.join(' ')}${entry.prefix ? ` --prefix ${entry.prefix}` : ''}\n`);
+  return 0;
+}
+
+export async function gradeCommand(argv: string[]): Promise<number> {
+  const usage = 'ckad-lab grade ID... [--prefix P] [--seed N] [--json] [--junit FILE] [--wait SECONDS] [--context NAME]';
+  const { values, positionals } = parse('grade', argv, { json: { type: 'boolean' }, junit: { type: 'string' }, wait: { type: 'string' }, ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
+  if (positionals.length === 0) throw new UserError('ckad-lab grade: which task? Give one or more task ids.', { hint: `Usage: ${usage}`, exitCode: 2 });
+  const tasks = findTasks(catalog(), positionals);
+  const entry = entryOptions('grade', values);
+  const waitMs = (intOption('grade', 'wait', values.wait) ?? 10) * 1000;
+  // Grading only reads, so it works on any context without --allow-context.
+  const lab = await openLab(values);
+  const records = await Promise.all(tasks.map((t) => setupRecord(lab.kube, t, { id: t.id, ...entry }, lab.runner.workRoot)));
+  const report = await gradeRecords(lab.kube, records, lab.runner.workRoot, waitMs);
+  if (values.junit) await writeFile(values.junit, toJUnit(report, records.map((r) => describeTask(r.task, r.entry, lab.runner.workRoot))));
+  if (values.json) out(JSON.stringify(report, null, 2) + '\n');
+  else {
+    out(formatReport(report, tasks));
+    for (const r of records.filter((r) => !r.found)) process.stderr.write(`note: ${r.task.id} was not set up on ${lab.kube.context} (its namespace is missing); graded as if untouched.\n`);
+  }
+  return report.tasks.some((t) => t.checks.some((c) => c.error)) ? 3 : 0;
+}
+
+export function formatReport(report: GradeReport, tasks: readonly Task[]): string {
+  const lines: string[] = [];
+  for (const t of report.tasks) {
+    const task = tasks.find((x) => x.id === t.id);
+    lines.push(`\n${t.id}${task ? `: ${task.title}` : ''}  ${t.score}/${t.maxScore}`);
+    for (const c of t.checks) {
+      const mark = c.error ? 'ERROR' : c.passed ? ' ok  ' : ' FAIL';
+      lines.push(`  ${mark} ${c.name} (${c.points}/${c.maxPoints})`);
+      if (c.error) lines.push(`        could not grade: ${c.error}`);
+      else if (!c.passed) {
+        if (c.path) lines.push(`        ${c.path}: expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}`);
+        if (c.message) lines.push(`        ${c.message}`);
+      }
+    }
+  }
+  lines.push(`\nScore: ${report.score}/${report.maxScore} (${report.percent}%)\n`);
+  return lines.join('\n');
+}
+
+export async function solveCommand(argv: string[]): Promise<number> {
+  const usage = 'ckad-lab solve ID [--prefix P] [--seed N] [--context NAME --allow-context NAME]';
+  const { values, positionals } = parse('solve', argv, { ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
+  if (positionals.length !== 1) throw new UserError('ckad-lab solve: give exactly one task id.', { hint: `Usage: ${usage}`, exitCode: 2 });
+  const [task] = findTasks(catalog(), positionals) as [Task];
+  const lab = await openLab(values);
+  lab.kube.assertMayMutate(`run the reference solution of ${task.id}`);
+  const record = await setupRecord(lab.kube, task, { id: task.id, ...entryOptions('solve', values) }, lab.runner.workRoot);
+  if (!record.found) throw new UserError(`Task ${task.id} is not set up on ${lab.kube.context}.`, { hint: `Set it up first: ckad-lab setup ${task.id}` });
+  const prepared = describeTask(task, record.entry, lab.runner.workRoot);
+  process.stderr.write(`Running the reference solution of ${task.id} in ${prepared.values.workdir}:\n${prepared.solution.replace(/^/gm, '  $ ')}\n\n`);
+  const result = await runScript(lab.runner, prepared.solution, prepared.values.workdir as string, 120_000);
+  out(result.output);
+  if (result.code !== 0) throw new UserError(`The reference solution of ${task.id} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}).`, { hint: 'This is a bug in the task; please report it with the output above.' });
+  return 0;
+}

@@ -1,0 +1,69 @@
+// The real LabServices the exam console uses: the sandbox (or --context), the runner, the grader engine.
+import type { LabServices, OnProgress, PreparedTask, TaskEntry } from '../exam/services.ts';
+import type { Task } from '../../tasks/schema.ts';
+import { sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
+import { catalog, findTasks, openLab, type ClusterFlags, type Lab } from './context.ts';
+import { gradeRecords, setupRecord, setupTask } from './runner.ts';
+import type { SandboxProgress } from '../../sandbox/sandbox.ts';
+
+export function labServices(flags: ClusterFlags): LabServices {
+  let lab: Lab | undefined;
+  let tasks: Task[] | undefined;
+  const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));
+  const allTasks = (): Task[] => (tasks ??= catalog());
+
+  return {
+    tasks: async () => allTasks(),
+    kubeconfigEnv: () => `export KUBECONFIG=${lab?.kube.kubeconfigPath ?? sandboxPaths().kubeconfig}`,
+    async sandboxStatus() {
+      if (flags.context !== undefined) return { running: true, detail: `context ${flags.context}` };
+      const s = await sandboxStatus();
+      const detail =
+        s.state === 'running'
+          ? `sandbox running: Kubernetes ${s.kubernetesVersion} at ${s.server}`
+          : s.state === 'absent'
+            ? 'no sandbox yet: it is built once and started on first use'
+            : `sandbox ${s.state}${s.components.some((c) => !c.alive) ? ` (${s.components.filter((c) => !c.alive).map((c) => c.name).join(', ')} down)` : ''}`;
+      return { running: s.state === 'running', detail };
+    },
+    async ensureSandbox(onProgress: OnProgress) {
+      lab = await openLab(flags, { ensureSandbox: true, onProgress: toProgress(onProgress) });
+    },
+    async setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress): Promise<PreparedTask[]> {
+      const { runner } = await connected();
+      const chosen = findTasks(allTasks(), entries.map((e) => e.id));
+      let done = 0;
+      onProgress({ label: `Setting up ${entries.length} task(s)`, done, total: entries.length });
+      // In parallel: each task has its own namespaces, and the API server is the only shared resource.
+      return Promise.all(
+        entries.map(async (entry, i) => {
+          const prepared = await setupTask(runner, chosen[i] as Task, entry);
+          onProgress({ label: `Set up ${entry.id}`, done: ++done, total: entries.length });
+          return prepared;
+        }),
+      );
+    },
+    async grade(prepared: readonly PreparedTask[]) {
+      const { kube, runner } = await connected();
+      const chosen = findTasks(allTasks(), prepared.map((p) => p.id));
+      const records = await Promise.all(prepared.map((p, i) => setupRecord(kube, chosen[i] as Task, { id: p.id, seed: p.seed, prefix: p.prefix }, runner.workRoot)));
+      return gradeRecords(kube, records, runner.workRoot);
+    },
+    async resetTask(task: PreparedTask) {
+      const { runner } = await connected();
+      const [chosen] = findTasks(allTasks(), [task.id]) as [Task];
+      return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix });
+    },
+  };
+}
+
+function toProgress(onProgress: OnProgress): (p: SandboxProgress) => void {
+  return (p) => {
+    if (p.build) {
+      const b = p.build;
+      onProgress({ label: b.phase === 'compiling' ? `Building ${b.component} (one time, cached afterwards)` : `Building ${b.component}: ${b.phase}`, done: b.done ?? 0, total: b.total ?? 0 });
+    } else {
+      onProgress({ label: p.step, done: 0, total: 0 });
+    }
+  };
+}

@@ -1,0 +1,70 @@
+// Contexts. State and actions are separate, so a component that only acts (a key handler) does not re-render
+// when the state changes, and one that only shows does not see the actions.
+import { createContext, useContext } from 'react';
+import type { LabServices } from '../exam/services.ts';
+import type { ExamStore } from '../exam/store.ts';
+import type { EndReason, ExamSession } from '../exam/session.ts';
+import type { HistoryRecord } from '../exam/history.ts';
+import type { GradeReport } from '../../graders/result.ts';
+import type { PreparedTask } from '../exam/services.ts';
+import type { DrillChoice } from '../exam/draw.ts';
+
+/** How the console ended, for the entry function to act on after Ink has let go of the terminal. */
+export type Outcome =
+  | { kind: 'quit' }
+  /** Left a running exam (q, Ctrl-C): it is saved; print how to resume. */
+  | { kind: 'left'; session: ExamSession }
+  | { kind: 'finished'; record: HistoryRecord; file: string }
+  | { kind: 'failed'; message: string; code: number };
+
+export type Route =
+  | { screen: 'home' }
+  | { screen: 'sandbox'; then: Route }
+  | { screen: 'exam-start' }
+  | { screen: 'exam'; session: ExamSession }
+  | { screen: 'drill'; choice: DrillChoice; timed: boolean; seed: number; avoid?: string }
+  | { screen: 'history' };
+
+/** What every screen may use: the lab, the store and the clock. Stable for the life of the app. */
+export type Lab = {
+  services: LabServices;
+  store: ExamStore;
+  clock: () => number;
+  /** The kubectl line, computed once. */
+  kubeconfigEnv: string;
+  /** False when opened without the lab's services (plain `ckad-lab history`): screens hide drilling. */
+  canDrill: boolean;
+};
+
+export type AppActions = {
+  navigate: (route: Route) => void;
+  /** Leave the console; the entry function prints what follows. */
+  exit: (outcome: Outcome) => void;
+  /** Whether there is a home screen to go back to (the app was opened with `ckad-lab` rather than a subcommand). */
+  canGoHome: boolean;
+};
+
+export type ExamActions = {
+  setupDone: (tasks: readonly PreparedTask[]) => void;
+  next: () => void;
+  prev: () => void;
+  jump: (index: number) => void;
+  toggleFlag: () => void;
+  end: (reason: EndReason) => void;
+  graded: (report: GradeReport) => void;
+};
+
+export const LabContext = createContext<Lab | null>(null);
+export const AppActionsContext = createContext<AppActions | null>(null);
+export const ExamStateContext = createContext<ExamSession | null>(null);
+export const ExamActionsContext = createContext<ExamActions | null>(null);
+
+const required = <T>(value: T | null, name: string): T => {
+  if (value === null) throw new Error(`${name} is used outside its provider`);
+  return value;
+};
+
+export const useLab = (): Lab => required(useContext(LabContext), 'LabContext');
+export const useAppActions = (): AppActions => required(useContext(AppActionsContext), 'AppActionsContext');
+export const useExamState = (): ExamSession => required(useContext(ExamStateContext), 'ExamStateContext');
+export const useExamActions = (): ExamActions => required(useContext(ExamActionsContext), 'ExamActionsContext');

@@ -1,0 +1,91 @@
+// History: past attempts, each domain's scores over time, and the weakest domains to drill.
+import { createElement as h, useMemo, type ReactNode } from 'react';
+import { Box, Text, useWindowSize } from 'ink';
+import { weakestDomains } from '../exam/draw.ts';
+import { domainTitle, formatPercent } from '../report/summary.ts';
+import { randomSeed } from '../exam/flow.ts';
+import { Bar, KeyHints, Rule } from './components.ts';
+import { useAppActions, useLab } from './context.ts';
+import { useKeys } from './hooks.ts';
+import { matches } from './keys.ts';
+
+const SHOWN = 8;
+
+const when = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.toISOString().slice(0, 10)} ${d.toTimeString().slice(0, 5)}`;
+};
+
+export function HistoryScreen(): ReactNode {
+  const { store, canDrill } = useLab();
+  const app = useAppActions();
+  const { columns } = useWindowSize();
+  const width = Math.max(60, columns - 1);
+  const { records, problems } = useMemo(() => store.history(), [store]);
+  const weakest = useMemo(() => weakestDomains(records), [records]);
+  const drillable = canDrill && weakest.length > 0;
+  useKeys((input, key) => {
+    if (matches(input, key, 'DRILL_WEAKEST') && drillable) app.navigate({ screen: 'drill', choice: { weakest: true }, timed: false, seed: randomSeed() });
+    else if (matches(input, key, 'INTERRUPT') || matches(input, key, 'BACK')) {
+      if (app.canGoHome && !key.ctrl) app.navigate({ screen: 'home' });
+      else app.exit({ kind: 'quit' });
+    }
+  });
+  const domains = [...new Set(records.flatMap((r) => r.domains.map((d) => d.domain)))];
+  const titleWidth = Math.max(10, ...domains.map((d) => domainTitle(d).length));
+  return h(
+    Box,
+    { flexDirection: 'column', width },
+    h(Text, { bold: true }, 'History', h(Text, { dimColor: true }, `  ·  ${records.length} attempt${records.length === 1 ? '' : 's'}`)),
+    h(Rule, { width }),
+    records.length === 0
+      ? h(Text, null, 'No finished attempts yet. Take a mock exam from the home screen or with ckad-lab exam.')
+      : h(
+          Box,
+          { flexDirection: 'column' },
+          h(Text, { dimColor: true }, 'Each domain, latest attempt with the ones before it (oldest first)'),
+          ...domains.map((domain) => {
+            const series = records.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => d.percent));
+            const latest = series.at(-1) ?? 0;
+            return h(
+              Text,
+              { key: domain },
+              `${domainTitle(domain).padEnd(titleWidth)}  `,
+              h(Bar, { percent: latest, width: 16, color: latest >= 66 ? 'green' : 'yellow' }),
+              ` ${formatPercent(latest).padStart(6)}  `,
+              h(Text, { dimColor: true }, series.slice(-SHOWN, -1).map((p) => `${Math.round(p)}`).join(' ')),
+            );
+          }),
+          h(Rule, { width }),
+          weakest[0]
+            ? h(
+                Text,
+                null,
+                'Weakest: ',
+                h(Text, { bold: true, color: 'yellow' }, domainTitle(weakest[0].domain)),
+                h(Text, { dimColor: true }, `  ${formatPercent(weakest[0].percent)} over ${weakest[0].attempts} attempt${weakest[0].attempts === 1 ? '' : 's'}`),
+                weakest[1] ? h(Text, { dimColor: true }, `  ·  then ${domainTitle(weakest[1].domain)} (${formatPercent(weakest[1].percent)})`) : null,
+              )
+            : null,
+          h(Rule, { width }),
+          ...records
+            .slice(-SHOWN)
+            .reverse()
+            .map((r) =>
+              h(
+                Text,
+                { key: r.id },
+                `${when(r.endedAt)}  ${r.kind} ${r.id.padEnd(10)}  `,
+                h(Text, { bold: true }, formatPercent(r.percent).padStart(6)),
+                '  ',
+                r.passed ? h(Text, { color: 'green' }, 'PASS') : h(Text, { color: 'red' }, 'FAIL'),
+                h(Text, { dimColor: true }, `  ${r.tasks.length} tasks  ${r.reason}`),
+              ),
+            ),
+          records.length > SHOWN ? h(Text, { dimColor: true }, `… and ${records.length - SHOWN} older (ckad-lab history in a pipe lists them all)`) : null,
+        ),
+    ...problems.map((p, i) => h(Text, { key: `p${i}`, color: 'yellow' }, p)),
+    h(Rule, { width }),
+    h(KeyHints, { actions: drillable ? ['DRILL_WEAKEST', 'BACK'] : ['BACK'] }),
+  );
+}

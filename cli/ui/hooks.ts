@@ -1,0 +1,111 @@
+// The console's hooks. Timers live only here, and are computed from fixed deadlines, never counted.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useInput, useStdin, type Key } from 'ink';
+import { countdown, msUntilNextTick, type Countdown } from '../exam/countdown.ts';
+
+/**
+ * useInput, active only where raw mode is supported (so a piped stdin never throws) and when `active`.
+ * Screens with modes (help open, confirmation) handle every mode in one handler instead of stacking hooks.
+ */
+export function useKeys(handler: (input: string, key: Key) => void, active = true): void {
+  const { isRawModeSupported } = useStdin();
+  useInput(handler, { isActive: isRawModeSupported && active });
+}
+
+/**
+ * The countdown to `deadline`, re-rendering exactly when the displayed second changes: each timeout is set
+ * to the next whole second before the deadline, computed afresh from the clock, so it cannot drift. Null
+ * when there is no deadline (untimed).
+ */
+export function useCountdown(deadline: number | null, clock: () => number = Date.now): Countdown | null {
+  const [now, setNow] = useState(clock);
+  useEffect(() => {
+    if (deadline === null) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = () => {
+      const t = clock();
+      setNow(t);
+      const wait = msUntilNextTick(deadline, t);
+      if (wait > 0) timer = setTimeout(tick, wait);
+    };
+    tick();
+    return () => clearTimeout(timer);
+  }, [deadline, clock]);
+  return deadline === null ? null : countdown(deadline, now);
+}
+
+// setTimeout holds at most a signed 32-bit number of milliseconds (about 24.8 days).
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** Calls `onExpire` once when the clock reaches `deadline` (at once if it already has). One timer, no ticks. */
+export function useDeadline(deadline: number | null, onExpire: () => void, clock: () => number = Date.now): void {
+  const callback = useRef(onExpire);
+  callback.current = onExpire;
+  useEffect(() => {
+    if (deadline === null) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () => {
+      const left = deadline - clock();
+      if (left <= 0) callback.current();
+      else timer = setTimeout(check, Math.min(left, MAX_TIMEOUT));
+    };
+    check();
+    return () => clearTimeout(timer);
+  }, [deadline, clock]);
+}
+
+/**
+ * useReducer whose every real change is saved before it is shown: `save` runs synchronously inside
+ * dispatch, so a keypress that was drawn was also written. A failed save is reported (third element) and
+ * retried with the next change; the state in memory moves on either way.
+ */
+export function usePersistentReducer<S, A>(
+  reducer: (state: S, action: A) => S,
+  initial: S,
+  save: (state: S) => void,
+): [S, (action: A) => void, string | undefined] {
+  const current = useRef(initial);
+  const [state, setState] = useState(initial);
+  const [saveError, setSaveError] = useState<string | undefined>(undefined);
+  const dispatch = useCallback(
+    (action: A) => {
+      const next = reducer(current.current, action);
+      if (Object.is(next, current.current)) return;
+      current.current = next;
+      try {
+        save(next);
+        setSaveError(undefined);
+      } catch (error) {
+        setSaveError(`Could not save the session: ${(error as Error).message}. It will be saved again with your next step.`);
+      }
+      setState(next);
+    },
+    [reducer, save],
+  );
+  return [state, dispatch, saveError];
+}
+
+export type AsyncState<T> = { status: 'pending' } | { status: 'done'; value: T } | { status: 'failed'; message: string };
+
+/**
+ * Runs `run` when `key` changes (or `retry()` is called) and tracks its result; a result that arrives
+ * after unmount or after a newer run is dropped.
+ */
+export function useAsync<T>(run: () => Promise<T>, key: unknown): [AsyncState<T>, () => void] {
+  const [state, setState] = useState<AsyncState<T>>({ status: 'pending' });
+  const [attempt, setAttempt] = useState(0);
+  const runRef = useRef(run);
+  runRef.current = run;
+  useEffect(() => {
+    let live = true;
+    setState({ status: 'pending' });
+    runRef.current().then(
+      (value) => live && setState({ status: 'done', value }),
+      (error: unknown) => live && setState({ status: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, attempt]);
+  return [state, useCallback(() => setAttempt((a) => a + 1), [])];
+}

@@ -1,0 +1,153 @@
+// Entry points the CLI dispatcher loads with a dynamic import() when a screen is drawn. Each decides
+// nothing about the terminal itself: `options.interactive` (decided once by the dispatcher) picks the Ink
+// console or the plain variant, and each returns an exit code.
+import { createElement as h } from 'react';
+import { render } from 'ink';
+import { beginExam, EXIT, leaveMessage, resumeTarget, randomSeed } from '../exam/flow.ts';
+import type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions, CommonOptions } from '../exam/flow.ts';
+import type { DrillChoice } from '../exam/draw.ts';
+import { processOutput, type Output } from '../exam/output.ts';
+import { plainDrill, plainExam, plainHistory, plainHome, plainResume } from '../exam/plain.ts';
+import type { LabServices } from '../exam/services.ts';
+import { ExamStore, StoreError } from '../exam/store.ts';
+import { exportRecord, type ExportOptions } from '../report/export.ts';
+import { formatPercent } from '../report/summary.ts';
+import { App } from './app.ts';
+import type { Lab, Outcome, Route } from './context.ts';
+
+export type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions } from '../exam/flow.ts';
+export { EXIT } from '../exam/flow.ts';
+
+const SIGNALS = { SIGINT: 2, SIGHUP: 1, SIGTERM: 15 } as const;
+
+/** No services: history alone cannot set tasks up, so its screen hides drilling. */
+const noServices: LabServices = {
+  tasks: () => Promise.reject(new Error('Not available here: run ckad-lab drill --weakest.')),
+  kubeconfigEnv: () => '',
+  sandboxStatus: () => Promise.resolve({ running: false, detail: 'unknown' }),
+  ensureSandbox: () => Promise.reject(new Error('Not available here.')),
+  setupTasks: () => Promise.reject(new Error('Not available here.')),
+  grade: () => Promise.reject(new Error('Not available here.')),
+  resetTask: () => Promise.reject(new Error('Not available here.')),
+};
+
+/** Run the console from `initial` until it exits, then print what follows (resume hint, summary, exports). */
+async function runConsole(services: LabServices, options: CommonOptions & ExportOptions, initial: Route, canGoHome: boolean, canDrill = true): Promise<number> {
+  const output = options.output ?? processOutput;
+  const clock = options.now ?? Date.now;
+  const lab: Lab = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: services.kubeconfigEnv(), canDrill };
+  let outcome: Outcome = { kind: 'quit' };
+  let signalled: number | undefined;
+  const instance = render(h(App, { lab, initial, canGoHome, onOutcome: (o) => (outcome = o) }), { exitOnCtrlC: false, alternateScreen: true });
+  // A closed terminal or a kill: the session is already saved; unmounting releases the console lock.
+  const handlers = Object.entries(SIGNALS).map(([signal, number]) => {
+    const handler = () => {
+      signalled = number;
+      instance.unmount();
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const off of handlers) off();
+  }
+  if (signalled !== undefined) {
+    // SIGINT outside raw mode still means "leave": say how to come back, if the terminal is still there.
+    if (signalled === SIGNALS.SIGINT && initial.screen === 'exam') output.err('Your exam is saved. Continue with: ckad-lab resume');
+    return 128 + signalled;
+  }
+  return epilogue(outcome, options, output, clock);
+}
+
+function epilogue(outcome: Outcome, options: ExportOptions, output: Output, clock: () => number): number {
+  switch (outcome.kind) {
+    case 'quit':
+      return EXIT.ok;
+    case 'left':
+      output.err(leaveMessage(outcome.session, clock()));
+      return EXIT.ok;
+    case 'failed':
+      output.err(outcome.message);
+      return outcome.code;
+    case 'finished': {
+      const r = outcome.record;
+      output.err(`Score ${formatPercent(r.percent)} (${r.score}/${r.maxScore}) · ${r.passed ? 'PASS' : 'FAIL'} · saved to ${outcome.file}`);
+      output.err(`Show it again: ckad-lab report ${r.id}  (--json, --junit FILE)`);
+      try {
+        for (const note of exportRecord(r, options, output)) output.err(note);
+      } catch (error) {
+        output.err((error as Error).message);
+        return EXIT.error;
+      }
+      return EXIT.ok;
+    }
+  }
+}
+
+/** Print a readable error (a bad saved file, an invalid catalog, a sandbox problem) instead of a stack trace. */
+async function readable(options: CommonOptions, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    const output = options.output ?? processOutput;
+    output.err(error instanceof StoreError || error instanceof Error ? error.message : String(error));
+    if (process.env.CKAD_LAB_DEBUG && error instanceof Error && error.stack) output.err(error.stack);
+    return EXIT.error;
+  }
+}
+
+/** `ckad-lab` and `npm start` (with `prepareSandbox`). */
+export function runHome(services: LabServices, options: HomeOptions): Promise<number> {
+  return readable(options, () => {
+    if (!options.interactive) return plainHome(services, options);
+    const home: Route = { screen: 'home' };
+    return runConsole(services, options, options.prepareSandbox ? { screen: 'sandbox', then: home } : home, true);
+  });
+}
+
+/** `ckad-lab exam [--tasks N] [--minutes M] [--seed S] [--abandon] [--json] [--junit FILE]`. */
+export function runExam(services: LabServices, options: ExamOptions): Promise<number> {
+  return readable(options, async () => {
+    if (!options.interactive) return plainExam(services, options);
+    const output = options.output ?? processOutput;
+    const begun = await beginExam(services, new ExamStore(options.stateDir), options);
+    if (!begun.ok) {
+      output.err(begun.message);
+      return begun.code;
+    }
+    for (const note of begun.notes) output.err(note);
+    return runConsole(services, options, { screen: 'exam', session: begun.session }, false);
+  });
+}
+
+/** `ckad-lab resume`: the exam in progress, with its deadline unchanged. */
+export function runResume(services: LabServices, options: ResumeOptions): Promise<number> {
+  return readable(options, async () => {
+    if (!options.interactive) return plainResume(services, options);
+    const target = resumeTarget(new ExamStore(options.stateDir));
+    if (!target.ok) {
+      (options.output ?? processOutput).err(target.message);
+      return target.code;
+    }
+    return runConsole(services, options, { screen: 'exam', session: target.session }, false);
+  });
+}
+
+/** `ckad-lab drill [TASK_ID | --domain D | --weakest] [--timed] [--seed S]`. */
+export function runDrill(services: LabServices, options: DrillOptions): Promise<number> {
+  return readable(options, async () => {
+    if (!options.interactive) return plainDrill(services, options);
+    const choice: DrillChoice = options.taskId ? { id: options.taskId } : options.domain ? { domain: options.domain } : options.weakest ? { weakest: true } : { any: true };
+    return runConsole(services, options, { screen: 'drill', choice, timed: options.timed ?? false, seed: options.seed ?? randomSeed() }, false);
+  });
+}
+
+/** `ckad-lab history [--json]`. With `services`, the screen also offers to drill the weakest domain. */
+export function runHistory(options: HistoryOptions, services?: LabServices): Promise<number> {
+  return readable(options, () => {
+    if (!options.interactive || options.json) return plainHistory(options);
+    return runConsole(services ?? noServices, options, { screen: 'history' }, false, services !== undefined);
+  });
+}

@@ -14,14 +14,14 @@ export type Progress = z.infer<typeof Progress>;
 export type OnProgress = (progress: Progress) => void;
 
 /**
- * A task chosen for a session, before it is set up: the two render options of tasks/render.ts. `seed` (the
- * session's) draws the parameter values; `prefix` is prepended as-is to every namespace the task names
- * (`x3f2a-` + `web` = `x3f2a-web`), so two sessions never share a namespace.
+ * A task chosen for a session, before it is set up. `seed` (the session's) draws the parameter values
+ * (tasks/render.ts); `prefix` names the session's namespaces: prefix `x3f2a` makes `web` into `x3f2a-web`
+ * (cli/lab/runner.ts renderPrefix adds the dash), so two sessions never share a namespace.
  */
 export const TaskEntry = z.object({
   id: z.string().min(1),
   seed: z.number().int().nonnegative(),
-  prefix: z.string().regex(/^[a-z0-9][-a-z0-9]*-$/, 'a lowercase DNS-label start ending in "-"'),
+  prefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label, without the joining "-"'),
 });
 export type TaskEntry = z.infer<typeof TaskEntry>;
 

@@ -120,10 +120,10 @@ export function newSessionId(): string {
 }
 
 /**
- * `x` for exams and `d` for drills, then five characters of the id and a dash: short (namespaces keep room
- * within 63 characters), unique per session, and a valid start of a DNS label.
+ * `x` for exams and `d` for drills, then five characters of the id: short (namespaces keep room within 63
+ * characters), unique per session, and a valid DNS label.
  */
-export const sessionPrefix = (kind: 'exam' | 'drill', id: string): string => `${kind === 'exam' ? 'x' : 'd'}${id.slice(0, 5)}-`;
+export const sessionPrefix = (kind: 'exam' | 'drill', id: string): string => `${kind === 'exam' ? 'x' : 'd'}${id.slice(0, 5)}`;
 
 export type NewSession = {
   id: string;

@@ -17,17 +17,13 @@ export function Bar(props: { percent: number; width?: number; color?: string }):
 
 export function ProgressView(props: { title: string; progress: Progress | undefined }): ReactNode {
   const p = props.progress;
-  const percent = p && p.total > 0 ? (p.done / p.total) * 100 : 0;
+  // A step without a count (total 0) is shown by its label alone.
+  const counted = p !== undefined && p.total > 0;
   return h(
     Box,
     { flexDirection: 'column', paddingX: 1 },
     h(Text, { bold: true }, props.title),
-    h(
-      Box,
-      { gap: 1 },
-      h(Bar, { percent, width: 30 }),
-      h(Text, null, p ? `${p.done}/${p.total}` : ''),
-    ),
+    counted ? h(Box, { gap: 1 }, h(Bar, { percent: (p.done / p.total) * 100, width: 30 }), h(Text, null, `${p.done}/${p.total}`)) : null,
     h(Text, { dimColor: true }, p ? p.label : 'Starting…'),
   );
 }

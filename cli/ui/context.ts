@@ -30,8 +30,8 @@ export type Lab = {
   services: LabServices;
   store: ExamStore;
   clock: () => number;
-  /** The kubectl line, computed once. */
-  kubeconfigEnv: string;
+  /** The kubectl line; asked each time, since it is known for sure only once the sandbox is up. */
+  kubeconfigEnv: () => string;
   /** False when opened without the lab's services (plain `ckad-lab history`): screens hide drilling. */
   canDrill: boolean;
 };

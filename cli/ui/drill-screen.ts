@@ -97,7 +97,7 @@ export function DrillScreen(props: { task: PreparedTask; why: string; timed: boo
       : h(
           Box,
           { flexDirection: 'column' },
-          h(TaskPane, { task: state.task, heading: DOMAINS[state.task.domain].title, kubeconfigEnv, width, rows: paneRows, offset }),
+          h(TaskPane, { task: state.task, heading: DOMAINS[state.task.domain].title, kubeconfigEnv: kubeconfigEnv(), width, rows: paneRows, offset }),
           result
             ? h(
                 Box,

@@ -158,7 +158,7 @@ export function ExamScreen(): ReactNode {
           h(TaskList, { session, width: listWidth }),
           h(Box, { borderStyle: 'single', borderTop: false, borderBottom: false, borderRight: false, borderDimColor: true, paddingLeft: 1 },
             task
-              ? h(TaskPane, { task, heading: `Task ${session.current + 1} of ${session.tasks.length}`, kubeconfigEnv, width: paneWidth - 2, rows: paneRows, offset, flagged: task.flagged })
+              ? h(TaskPane, { task, heading: `Task ${session.current + 1} of ${session.tasks.length}`, kubeconfigEnv: kubeconfigEnv(), width: paneWidth - 2, rows: paneRows, offset, flagged: task.flagged })
               : h(Text, null, 'No tasks.'),
           ),
         );

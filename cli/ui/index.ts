@@ -35,7 +35,7 @@ const noServices: LabServices = {
 async function runConsole(services: LabServices, options: CommonOptions & ExportOptions, initial: Route, canGoHome: boolean, canDrill = true): Promise<number> {
   const output = options.output ?? processOutput;
   const clock = options.now ?? Date.now;
-  const lab: Lab = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: services.kubeconfigEnv(), canDrill };
+  const lab: Lab = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill };
   let outcome: Outcome = { kind: 'quit' };
   let signalled: number | undefined;
   const instance = render(h(App, { lab, initial, canGoHome, onOutcome: (o) => (outcome = o) }), { exitOnCtrlC: false, alternateScreen: true });

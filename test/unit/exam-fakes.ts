@@ -30,7 +30,7 @@ export function fakeCatalog(perDomain = 6): Task[] {
 }
 
 export function prepare(task: Task, entry: TaskEntry): PreparedTask {
-  const namespace = `${entry.prefix}${task.namespaces.ns}`;
+  const namespace = `${entry.prefix}-${task.namespaces.ns}`;
   return {
     ...entry,
     title: task.title,

@@ -28,7 +28,7 @@ beforeEach(() => {
 
 function mount(initial: Route) {
   const outcomes: Outcome[] = [];
-  const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: services.kubeconfigEnv(), canDrill: true };
+  const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
   const app = render(h(App, { lab, initial, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
   instances.push(app);
   return { app, outcomes };
@@ -138,6 +138,17 @@ describe('exam screen', () => {
     expect(services.calls).toEqual(['ensureSandbox', 'setup:deployment-1,observability-1,design-build-1']);
     const saved = store.loadSession(session.id);
     expect(saved?.deadline).toBe((saved?.startedAt ?? 0) + 120 * 60_000);
+  });
+
+  it('warns clearly with less than 15 and less than 5 minutes left', async () => {
+    const warn = runningSession(catalog, ids, Date.now() - 110 * 60_000, 120);
+    store.claim(warn);
+    const a = mount({ screen: 'exam', session: warn });
+    expect(await waitForFrame(a.app.lastFrame, 'Task 1 of 3')).toMatch(/Less than 15 minutes left\s+⏱ 0:(10:00|09:5\d)/);
+    a.app.unmount();
+    const urgent = { ...warn, id: 'urgent0001', deadline: Date.now() + 4 * 60_000 };
+    const b = mount({ screen: 'exam', session: urgent });
+    expect(await waitForFrame(b.app.lastFrame, 'Task 1 of 3')).toContain('Less than 5 minutes left');
   });
 
   it('the help overlay lists the keys from the key table', async () => {

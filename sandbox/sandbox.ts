@@ -1,0 +1,331 @@
+// The sandbox: a real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) with KWOK
+// simulating nodes and pods, run by `kwokctl --runtime binary`. No container runtime, every port on 127.0.0.1,
+// state and kubeconfig under the lab's state directory (~/.kube/config is never touched).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { dirname, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
+import { UserError } from './errors.ts';
+import { connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
+import { stateDir } from './paths.ts';
+import { stagesYaml } from './stages.ts';
+import { VERSIONS, type BinaryName } from './versions.ts';
+
+export const CLUSTER_NAME = 'ckad-lab';
+/**
+ * Bumped when a sandbox made by an older ckad-lab cannot simply be restarted (kwokctl fixes component flags
+ * at creation). Stage changes alone are applied in place.
+ */
+const SANDBOX_FORMAT = '2';
+export const NODE_NAMES = ['node01', 'node02'] as const;
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
+
+export const sandboxPaths = () => {
+  const root = join(stateDir(), 'sandbox');
+  return {
+    root,
+    kwokWorkdir: join(root, 'kwok'),
+    clusterDir: join(root, 'kwok', 'clusters', CLUSTER_NAME),
+    kubeconfig: join(root, 'kubeconfig'),
+    stagesHash: join(root, 'stages.sha256'),
+    format: join(root, 'format'),
+  };
+};
+
+export type SandboxProgress = { step: string; build?: BuildProgress };
+export type ComponentStatus = { name: string; pid: number | undefined; alive: boolean };
+export type SandboxStatus = {
+  state: 'absent' | 'stopped' | 'degraded' | 'running';
+  kubeconfig: string;
+  context: string;
+  server: string | undefined;
+  components: ComponentStatus[];
+  apiReady: boolean;
+  kubernetesVersion: string;
+};
+
+/** The binaries to run: the user's own (CKAD_LAB_BIN_DIR / config.yaml), else built once from Go modules. */
+export async function resolveBinaries(configured: Partial<Record<BinaryName, string>>, onProgress: (p: SandboxProgress) => void): Promise<BinaryPaths> {
+  return (await userBinaries(configured)) ?? (await ensureBuilt((build) => onProgress({ step: 'build', build })));
+}
+
+function kwokConfig(bin: BinaryPaths): string {
+  const kwokctl = {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options: {
+      runtime: 'binary',
+      bindAddress: '127.0.0.1',
+      kubeVersion: VERSIONS.kubernetes,
+      kubeApiserverBinary: bin['kube-apiserver'],
+      kubeControllerManagerBinary: bin['kube-controller-manager'],
+      kubeSchedulerBinary: bin['kube-scheduler'],
+      kubectlBinary: bin.kubectl,
+      etcdBinary: bin.etcd,
+      kwokControllerBinary: bin.kwok,
+      quietPull: true,
+      disableQPSLimits: true,
+    },
+    // No node leases: a restarted kwok controller (new identity) would otherwise wait for its predecessor's
+    // leases to expire (kwokctl makes them 200 s) before simulating pods again. Node health is reported by
+    // the node-heartbeat stage instead. The last flag wins, so this overrides kwokctl's own value.
+    componentsPatches: [{ name: 'kwok-controller', extraArgs: [{ key: 'node-lease-duration-seconds', value: '0' }] }],
+  };
+  const kwok = {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokConfiguration',
+    options: {
+      // Pod and node addresses on loopback: nothing the sandbox does can dial another machine, even if
+      // something (an apiserver proxy, `kubectl logs`) tries to reach a pod or a node.
+      cidr: '127.64.0.0/16',
+      nodeIP: '127.0.0.1',
+      // A KwokConfiguration given in a file is not defaulted; these are kwok's own defaults.
+      nodeLeaseParallelism: 2,
+      podPlayStageParallelism: 4,
+      nodePlayStageParallelism: 2,
+      podsOnNodeSyncParallelism: 1,
+    },
+  };
+  return [stringify(kwokctl), stringify(kwok), stagesYaml()].join('---\n');
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Starts the sandbox, creating it if needed, repairing it if half-dead. Returns fast when it is running. */
+export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: SandboxProgress) => void }): Promise<SandboxStatus> {
+  const progress = opts.onProgress ?? (() => {});
+  const paths = sandboxPaths();
+  const config = kwokConfig(opts.binaries);
+  const stages = hash(stagesYaml());
+  let status = await sandboxStatus();
+  if (status.state !== 'absent') {
+    const format = (await readFile(paths.format, 'utf8').catch(() => '1')).trim();
+    if (format !== SANDBOX_FORMAT) {
+      throw new UserError(`This sandbox was made by an older ckad-lab and cannot be restarted as it is.`, {
+        hint: 'Recreate it (its objects are lost; exam history is kept):  ckad-lab sandbox destroy && ckad-lab sandbox up',
+      });
+    }
+  }
+  const stagesChanged = status.state !== 'absent' && (await readFile(paths.stagesHash, 'utf8').catch(() => '')).trim() !== stages;
+  if (status.state === 'running' && !stagesChanged) return status;
+
+  await mkdir(paths.root, { recursive: true });
+  if (status.state === 'absent') {
+    progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
+    const configFile = join(paths.root, 'kwok-config.yaml');
+    await writeFile(configFile, config);
+    await kwokctl(opts.binaries.kwokctl, ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configFile, '--kubeconfig', paths.kubeconfig, '--wait', '120s']);
+    await writeFile(paths.format, SANDBOX_FORMAT + '\n');
+  } else {
+    progress({ step: status.state === 'stopped' ? 'starting the stopped cluster' : stagesChanged ? 'restarting with the new node and pod behaviour' : 'repairing the cluster (some components were down)' });
+    if (stagesChanged) await replaceStages(paths.clusterDir);
+    await stopProcesses(paths.clusterDir);
+    await kwokctl(opts.binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
+  }
+  await writeFile(paths.stagesHash, stages + '\n');
+
+  progress({ step: 'registering nodes' });
+  const kube = connect({ sandboxKubeconfig: paths.kubeconfig });
+  await ensureNodes(kube);
+  status = await sandboxStatus();
+  if (status.state !== 'running') {
+    const dead = status.components.filter((c) => !c.alive).map((c) => c.name);
+    throw new UserError(`The sandbox did not come up: ${dead.length ? `${dead.join(', ')} not running` : 'the API server is not ready'}.`, {
+      hint: `Logs are in ${join(paths.clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
+    });
+  }
+  return status;
+}
+
+/** kwokctl keeps its own copy of the configuration, which the kwok controller reads: swap in the current stages. */
+async function replaceStages(clusterDir: string): Promise<void> {
+  const file = join(clusterDir, 'kwok.yaml');
+  const kept = parseAllDocuments(await readFile(file, 'utf8'))
+    .map((d) => d.toJS() as { kind?: string })
+    .filter((d) => d.kind !== 'Stage')
+    .map((d) => stringify(d));
+  await writeFile(file, [...kept, stagesYaml()].join('---\n'));
+}
+
+async function ensureNodes(kube: Kube): Promise<void> {
+  for (const name of NODE_NAMES) {
+    if (await kube.get({ apiVersion: 'v1', kind: 'Node', name })) continue;
+    await kube.create({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '' },
+      },
+    });
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const nodes = await kube.list({ apiVersion: 'v1', kind: 'Node' });
+    const ready = nodes.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (ready.length >= NODE_NAMES.length) return;
+    if (Date.now() > deadline) throw new UserError(`Sandbox nodes did not become Ready within 30 s (${ready.length}/${NODE_NAMES.length}).`, { hint: `See ${join(sandboxPaths().clusterDir, 'logs', 'kwok-controller.log')}.` });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function sandboxStatus(): Promise<SandboxStatus> {
+  const paths = sandboxPaths();
+  const base = { kubeconfig: paths.kubeconfig, context: `kwok-${CLUSTER_NAME}`, kubernetesVersion: VERSIONS.kubernetes };
+  if (!existsSync(paths.clusterDir) || !existsSync(paths.kubeconfig)) {
+    return { ...base, state: 'absent', server: undefined, components: [], apiReady: false };
+  }
+  const components: ComponentStatus[] = [];
+  for (const name of COMPONENTS) {
+    const pid = Number((await readFile(join(paths.clusterDir, 'pids', `${name}.pid`), 'utf8').catch(() => '')).trim()) || undefined;
+    components.push({ name, pid, alive: pid !== undefined && isAlive(pid) && (await commandMentions(pid, paths.clusterDir)) });
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(paths.kubeconfig);
+  const server = kc.getCurrentCluster()?.server;
+  const apiReady = components.find((c) => c.name === 'kube-apiserver')?.alive ? await readyz(kc) : false;
+  const alive = components.filter((c) => c.alive).length;
+  const state = alive === 0 ? 'stopped' : alive === components.length && apiReady ? 'running' : 'degraded';
+  return { ...base, state, server, components, apiReady };
+}
+
+/** A pid file can outlive its process and the pid be reused: check the process really is ours. */
+async function commandMentions(pid: number, text: string): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.includes(text);
+}
+
+function readyz(kc: KubeConfig): Promise<boolean> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const options: Record<string, unknown> = { timeout: 2000 };
+    kc.applyToHTTPSOptions(options as never)
+      .then(() => {
+        const req = request(`${server}/readyz`, options, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+        req.on('timeout', () => {
+          req.destroy();
+          resolve(false);
+        });
+        req.end();
+      })
+      .catch(() => resolve(false));
+  });
+}
+
+/** Stops every process started from this cluster's directory (pid files can be stale or missing). */
+async function stopProcesses(clusterDir: string): Promise<void> {
+  const pids = await processesMentioning(clusterDir);
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && pids.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids.filter(isAlive)) signal(pid, 'SIGKILL');
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function processesMentioning(text: string): Promise<number[]> {
+  const out = await capture('ps', ['-Ao', 'pid=,args=']);
+  return out
+    .split('\n')
+    .filter((line) => line.includes(text))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => pid && pid !== process.pid);
+}
+
+/** Stops the sandbox; its objects are kept and come back with `up`. */
+export async function sandboxDown(): Promise<void> {
+  const paths = sandboxPaths();
+  if (!existsSync(paths.clusterDir)) return;
+  await stopProcesses(paths.clusterDir);
+}
+
+/** Stops the sandbox and deletes it, objects and all. */
+export async function sandboxDestroy(): Promise<void> {
+  const paths = sandboxPaths();
+  await stopProcesses(paths.clusterDir);
+  await rm(paths.root, { recursive: true, force: true });
+}
+
+/**
+ * Deletes the namespaces ckad-lab created (labelled app.kubernetes.io/managed-by=ckad-lab), and nothing else,
+ * then waits until they are gone so the next setup can reuse their names.
+ */
+export async function resetNamespaces(kube: Kube, opts: { selector?: string; timeoutMs?: number } = {}): Promise<string[]> {
+  kube.assertMayMutate('delete ckad-lab namespaces');
+  const selector = opts.selector ? `${MANAGED_SELECTOR},${opts.selector}` : MANAGED_SELECTOR;
+  const namespaces = (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: selector })).map((n) => n.metadata?.name as string);
+  await Promise.all(namespaces.map((n) => kube.deleteManagedNamespace(n)));
+  await waitForNamespacesGone(kube, namespaces, opts.timeoutMs ?? 60_000);
+  return namespaces;
+}
+
+export async function waitForNamespacesGone(kube: Kube, names: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let remaining = [...names];
+  while (remaining.length > 0) {
+    const present = await Promise.all(remaining.map(async (n) => ((await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: n })) ? n : undefined)));
+    remaining = present.filter((n): n is string => n !== undefined);
+    if (remaining.length === 0) return;
+    if (Date.now() > deadline) throw new UserError(`Namespaces still terminating after ${timeoutMs / 1000} s: ${remaining.join(', ')}.`, { hint: 'Check `kubectl get ns` and what is left inside them (`kubectl api-resources --verbs=list --namespaced -o name | xargs -n1 kubectl get -n NS`).' });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Shell lines that point kubectl at the sandbox with the matching v1.35 kubectl first on PATH. */
+export function sandboxEnv(binaries: BinaryPaths): string {
+  const paths = sandboxPaths();
+  return `export KUBECONFIG=${shellQuote(paths.kubeconfig)}\nexport PATH=${shellQuote(dirname(binaries.kubectl))}:"$PATH"\n`;
+}
+
+export const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+
+async function kwokctl(kwokctlBinary: string, args: string[]): Promise<void> {
+  const paths = sandboxPaths();
+  await mkdir(paths.kwokWorkdir, { recursive: true });
+  await capture(kwokctlBinary, args, { KWOK_WORKDIR: paths.kwokWorkdir });
+}
+
+function capture(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-10_000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) return resolve(stdout);
+      const messages = stderr
+        .split('\n')
+        .map((l) => {
+          try {
+            const j = JSON.parse(l) as { msg?: string; err?: string };
+            return [j.msg, j.err].filter(Boolean).join(': ');
+          } catch {
+            return l;
+          }
+        })
+        .filter(Boolean)
+        .slice(-8);
+      reject(new UserError(`\`${cmd.split('/').pop()} ${args.join(' ')}\` failed (exit ${code}):\n  ${messages.join('\n  ')}`, { hint: `Logs: ${join(sandboxPaths().clusterDir, 'logs')}` }));
+    });
+  });
+}

@@ -1,0 +1,195 @@
+// The sandbox behaves like a real cluster where candidates learn from it: these run real kubectl against
+// the real control plane booted in global-setup.ts, each test in its own namespace.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, inject, test } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../../sandbox/errors.ts';
+import { connect, MANAGED_BY } from '../../sandbox/kube.ts';
+import { resolveBinaries, resetNamespaces, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
+import { ckadLab, kubectl, kubectlJson, sandboxKube, testNamespace, waitFor } from './helpers.ts';
+
+type Pod = { metadata: { name: string; labels?: Record<string, string> }; status: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { ready: boolean; restartCount: number; state: { waiting?: { reason?: string } } }[] } };
+type List<T> = { items: T[] };
+
+const ready = (p: Pod) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const waitingReasons = (p: Pod) => (p.status.containerStatuses ?? []).map((c) => c.state.waiting?.reason).filter(Boolean);
+
+describe('pod lifecycle', () => {
+  test('kubectl creates a deployment and its pods become Ready', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3', '-n', ns);
+    const pods = await waitFor('3 Ready pods', async () => {
+      const list = await kubectlJson<List<Pod>>('get', 'pods', '-n', ns, '-l', 'app=web');
+      return list.items.length === 3 && list.items.every(ready) ? list.items : undefined;
+    });
+    expect(pods.every((p) => p.status.phase === 'Running')).toBe(true);
+    await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
+  });
+
+  test('four image updates give revisions 1..5 and rollout undo --to-revision=3 lands on revision 3', async () => {
+    const ns = await testNamespace();
+    const images = ['nginx:1.25', 'nginx:1.26', 'nginx:1.27', 'nginx:1.28', 'nginx:1.29'];
+    await kubectl('create', 'deployment', 'hello', `--image=${images[0]}`, '--replicas=2', '-n', ns);
+    await kubectl('rollout', 'status', 'deployment/hello', '-n', ns, '--timeout=30s');
+    for (const image of images.slice(1)) {
+      await kubectl('set', 'image', 'deployment/hello', `nginx=${image}`, '-n', ns);
+      await kubectl('rollout', 'status', 'deployment/hello', '-n', ns, '--timeout=30s');
+    }
+    const history = await kubectl('rollout', 'history', 'deployment/hello', '-n', ns);
+    expect(history.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2', '3', '4', '5']);
+    const rev3 = await kubectl('rollout', 'history', 'deployment/hello', '-n', ns, '--revision=3');
+    expect(rev3).toContain('nginx:1.27');
+
+    await kubectl('rollout', 'undo', 'deployment/hello', '--to-revision=3', '-n', ns);
+    await kubectl('rollout', 'status', 'deployment/hello', '-n', ns, '--timeout=30s');
+    const deploy = await kubectlJson<{ metadata: { annotations: Record<string, string> }; spec: { template: { spec: { containers: { image: string }[] } } } }>('get', 'deployment', 'hello', '-n', ns);
+    expect(deploy.spec.template.spec.containers[0]?.image).toBe('nginx:1.27');
+    // Revision 3's ReplicaSet became revision 6, as on a real cluster.
+    expect(deploy.metadata.annotations['deployment.kubernetes.io/revision']).toBe('6');
+  });
+
+  test('a tag that does not exist leaves the rollout stuck in ImagePullBackOff, old pods kept; undo recovers it', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3', '-n', ns);
+    await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
+    await kubectl('set', 'image', 'deployment/web', 'nginx=nginx:9.99-does-not-exist', '-n', ns);
+    const stuck = await waitFor('a new pod in ImagePullBackOff', async () => {
+      const list = await kubectlJson<List<Pod>>('get', 'pods', '-n', ns, '-l', 'app=web');
+      return list.items.find((p) => waitingReasons(p).includes('ImagePullBackOff'));
+    });
+    expect(stuck.status.phase).toBe('Pending');
+    // `rollout status` keeps waiting (it would on a real cluster): it times out instead of succeeding.
+    await expect(kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=3s')).rejects.toThrow(/timed out|exceeded/);
+    const oldReady = (await kubectlJson<List<Pod>>('get', 'pods', '-n', ns, '-l', 'app=web')).items.filter((p) => ready(p));
+    expect(oldReady.length).toBeGreaterThanOrEqual(2);
+
+    await kubectl('rollout', 'undo', 'deployment/web', '-n', ns);
+    await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
+  });
+
+  test('a Job completes', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'job', 'hello', '--image=busybox:1.36', '-n', ns, '--', 'echo', 'hi');
+    await kubectl('wait', '--for=condition=complete', 'job/hello', '-n', ns, '--timeout=30s');
+    const pods = await kubectlJson<List<Pod>>('get', 'pods', '-n', ns, '-l', 'job-name=hello');
+    expect(pods.items.map((p) => p.status.phase)).toContain('Succeeded');
+  });
+
+  test('a container that exits 1 crash-loops with a rising restart count', async () => {
+    const ns = await testNamespace();
+    await kubectl('run', 'crasher', '--image=busybox:1.36', '-n', ns, '--', 'sh', '-c', 'exit 1');
+    const pod = await waitFor('restartCount >= 2 in CrashLoopBackOff', async () => {
+      const p = await kubectlJson<Pod>('get', 'pod', 'crasher', '-n', ns);
+      const status = p.status.containerStatuses?.[0];
+      return status && status.restartCount >= 2 ? p : undefined;
+    }, 60_000);
+    expect(ready(pod)).toBe(false);
+    await waitFor('CrashLoopBackOff', async () => waitingReasons(await kubectlJson<Pod>('get', 'pod', 'crasher', '-n', ns)).includes('CrashLoopBackOff'), 30_000);
+  });
+
+  test('pod and node addresses are on loopback, so nothing dials another machine', async () => {
+    const ns = await testNamespace();
+    await kubectl('run', 'web', '--image=nginx:1.27', '-n', ns);
+    const pod = await waitFor('a pod IP', async () => {
+      const p = await kubectlJson<{ status: { podIP?: string; hostIP?: string } }>('get', 'pod', 'web', '-n', ns);
+      return p.status.podIP ? p : undefined;
+    });
+    expect(pod.status.podIP).toMatch(/^127\./);
+    expect(pod.status.hostIP).toMatch(/^127\./);
+    const nodes = await kubectlJson<List<{ status: { addresses: { type: string; address: string }[] } }>>('get', 'nodes');
+    expect(nodes.items.length).toBeGreaterThanOrEqual(2);
+    for (const n of nodes.items) expect(n.status.addresses.find((a) => a.type === 'InternalIP')?.address).toMatch(/^127\./);
+  });
+});
+
+describe('sandbox lifecycle', () => {
+  test('up on a running sandbox is harmless: same processes, objects kept', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'configmap', 'keep', '--from-literal=a=1', '-n', ns);
+    const before = await sandboxStatus();
+    const after = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
+    expect(after.state).toBe('running');
+    expect(after.components.map((c) => c.pid)).toEqual(before.components.map((c) => c.pid));
+    expect(await kubectl('get', 'configmap', 'keep', '-n', ns, '-o', 'jsonpath={.data.a}')).toBe('1');
+  });
+
+  test('killing the apiserver, then up, recovers it with objects intact', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'configmap', 'survivor', '--from-literal=k=v', '-n', ns);
+    const apiserver = (await sandboxStatus()).components.find((c) => c.name === 'kube-apiserver');
+    expect(apiserver?.pid).toBeTypeOf('number');
+    process.kill(apiserver?.pid as number, 'SIGKILL');
+    await waitFor('the sandbox to notice', async () => (await sandboxStatus()).state === 'degraded');
+    const status = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
+    expect(status.state).toBe('running');
+    expect(await kubectl('get', 'configmap', 'survivor', '-n', ns, '-o', 'jsonpath={.data.k}')).toBe('v');
+    await waitFor('nodes Ready again', async () => {
+      const nodes = await kubectlJson<List<{ status: { conditions: { type: string; status: string }[] } }>>('get', 'nodes');
+      return nodes.items.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
+    });
+  });
+
+  test('reset deletes only namespaces carrying the ckad-lab label', async () => {
+    const kube = sandboxKube();
+    const labelled = await testNamespace(kube);
+    const plain = `plain-${labelled}`;
+    await kubectl('create', 'namespace', plain);
+    try {
+      const deleted = await resetNamespaces(kube);
+      expect(deleted).toContain(labelled);
+      expect(deleted).not.toContain(plain);
+      expect(await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: plain })).toBeDefined();
+      expect(await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: labelled })).toBeUndefined();
+      await expect(kube.deleteManagedNamespace(plain)).rejects.toThrow(/not created by ckad-lab/);
+    } finally {
+      await kubectl('delete', 'namespace', plain, '--wait=false');
+    }
+  });
+});
+
+describe('the guard', () => {
+  /** A kubeconfig whose only context, "foreign", reaches the sandbox: to ckad-lab it is someone else's cluster. */
+  async function foreignKubeconfig(): Promise<string> {
+    const kc = new KubeConfig();
+    kc.loadFromFile(inject('kubeconfig'));
+    const text = kc.exportConfig().replaceAll(`"${kc.getCurrentContext()}"`, '"foreign"');
+    const path = join(inject('stateDir'), 'foreign-kubeconfig');
+    await writeFile(path, text);
+    const check = new KubeConfig();
+    check.loadFromString(await readFile(path, 'utf8'));
+    expect(check.getContextObject('foreign')).toBeTruthy();
+    return path;
+  }
+
+  test('refuses to reset a context it did not create, and deletes nothing there', async () => {
+    const ns = await testNamespace();
+    const path = await foreignKubeconfig();
+    const previous = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = path;
+    try {
+      const foreign = connect({ sandboxKubeconfig: inject('kubeconfig'), context: 'foreign' });
+      await expect(resetNamespaces(foreign)).rejects.toBeInstanceOf(UserError);
+      await expect(resetNamespaces(foreign)).rejects.toThrow(/Refusing to delete ckad-lab namespaces on context "foreign"/);
+    } finally {
+      process.env.KUBECONFIG = previous;
+    }
+    expect(await sandboxKube().get({ apiVersion: 'v1', kind: 'Namespace', name: ns })).toBeDefined();
+
+    const cli = await ckadLab(['sandbox', 'reset', '--context', 'foreign'], { KUBECONFIG: path });
+    expect(cli.code).toBe(3);
+    expect(cli.stderr).toContain('--allow-context foreign');
+    expect(await sandboxKube().get({ apiVersion: 'v1', kind: 'Namespace', name: ns })).toBeDefined();
+  });
+
+  test('an explicitly allowed context may be reset, still only labelled namespaces', async () => {
+    const ns = await testNamespace();
+    const path = await foreignKubeconfig();
+    const cli = await ckadLab(['sandbox', 'reset', '--context', 'foreign', '--allow-context', 'foreign'], { KUBECONFIG: path });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(ns);
+    expect(await sandboxKube().get({ apiVersion: 'v1', kind: 'Namespace', name: ns })).toBeUndefined();
+    expect(MANAGED_BY.value).toBe('ckad-lab');
+  });
+});

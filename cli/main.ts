@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../sandbox/errors.ts';
 import { SANDBOX_USAGE, sandboxCommand } from './commands/sandbox.ts';
 import { gradeCommand, setupCommand, solveCommand, tasksCommand } from './commands/tasks.ts';
-import { interactiveCommand, startCommand } from './commands/interactive.ts';
+import { interactiveCommand, reportCommand, startCommand } from './commands/interactive.ts';
 
 export const USAGE = `ckad-lab: practise the CKAD exam against a real Kubernetes control plane
 
@@ -18,6 +18,7 @@ Exam practice
   drill [ID | --domain D | --weakest]          one task at a time, checked on demand
   resume                                       continue an interrupted exam (its deadline kept running)
   history [--json]                             past attempts and your weakest domains
+  report [ID] [--json] [--junit FILE]          an attempt's full report (default: the latest)
 
 Tasks, headless (CI, scripts, instructors)
   tasks list [--json] [--domain D]             the catalog
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       return interactiveCommand(command ?? 'home', rest);
     case 'start':
       return startCommand(rest);
+    case 'report':
+      return reportCommand(rest);
     case 'sandbox':
       return sandboxCommand(rest);
     case 'tasks':

@@ -1,6 +1,7 @@
 // The one module that builds a KubeConfig and API clients, maps API errors to typed errors, and checks the
 // context before anything mutates a cluster. Everything else receives a `Kube`.
 import { existsSync } from 'node:fs';
+import { request } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
@@ -129,6 +130,80 @@ export class Kube {
     return 'deleted';
   }
 
+  /**
+   * Removes a ckad-lab namespace from the sandbox at once. The namespace controller takes 5 to 15 s (it waits
+   * 5 s before it starts, then requeues by the pods' grace period); here everything in the namespace is
+   * deleted with grace period 0, and once it is all gone the namespace is finalized. Contents are removed
+   * before finalizing, so nothing survives to reappear under a new namespace of the same name. Only for the
+   * sandbox: on other clusters other controllers' finalizers must run, so the normal deletion is used.
+   */
+  async purgeManagedNamespace(name: string, timeoutMs = 20_000): Promise<'deleted' | 'absent'> {
+    if (!this.ownedBySandbox) throw new Error('purgeManagedNamespace is only for the sandbox');
+    if ((await this.deleteManagedNamespace(name)) === 'absent') return 'absent';
+    const resources = await this.namespacedResources();
+    const base = (r: NamespacedResource) => `${r.groupVersion === 'v1' ? '/api/v1' : `/apis/${r.groupVersion}`}/namespaces/${name}/${r.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let remaining = resources;
+    for (;;) {
+      await Promise.all(remaining.map((r) => this.raw('DELETE', `${base(r)}?gracePeriodSeconds=0&propagationPolicy=Background`).catch(() => undefined)));
+      const counts = await Promise.all(remaining.map(async (r) => ((await this.raw('GET', `${base(r)}?limit=1`).catch(() => undefined)) as { items?: unknown[] } | undefined)?.items?.length ?? 0));
+      remaining = remaining.filter((_, i) => (counts[i] ?? 0) > 0);
+      if (remaining.length === 0) break;
+      if (Date.now() > deadline) {
+        // Leave the rest to the namespace controller rather than finalize over live content.
+        throw new UserError(`Namespace ${name} still holds ${remaining.map((r) => r.name).join(', ')} after ${timeoutMs / 1000} s.`, { hint: `It is being deleted; check \`kubectl get all -n ${name}\`.` });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.raw('PUT', `/api/v1/namespaces/${name}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: [] } }).catch((error) => {
+      if (!(error instanceof ApiError && error.code === 404)) throw error;
+    });
+    return 'deleted';
+  }
+
+  private resourcesCache: Promise<NamespacedResource[]> | undefined;
+  /** Namespaced resource types that can be listed and deleted as collections (discovery, once per process). */
+  private namespacedResources(): Promise<NamespacedResource[]> {
+    return (this.resourcesCache ??= (async () => {
+      const groupVersions = ['v1'];
+      const apis = (await this.raw('GET', '/apis')) as { groups?: { preferredVersion?: { groupVersion: string } }[] };
+      for (const g of apis.groups ?? []) if (g.preferredVersion) groupVersions.push(g.preferredVersion.groupVersion);
+      const lists = await Promise.all(
+        groupVersions.map(async (gv) => {
+          const list = (await this.raw('GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`).catch(() => ({ resources: [] }))) as { resources?: { name: string; namespaced: boolean; verbs: string[] }[] };
+          return (list.resources ?? [])
+            .filter((r) => r.namespaced && !r.name.includes('/') && r.verbs.includes('deletecollection') && r.verbs.includes('list'))
+            .map((r) => ({ groupVersion: gv, name: r.name }));
+        }),
+      );
+      return lists.flat();
+    })());
+  }
+
+  /** A raw API request (for what the typed clients do not cover: discovery, collections, finalize). */
+  async raw(method: string, path: string, body?: unknown): Promise<unknown> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new UserError(`Context "${this.context}" has no server.`);
+    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) }, timeout: 10_000 };
+    await this.kc.applyToHTTPSOptions(options as never);
+    return new Promise((resolve, reject) => {
+      const req = request(`${server}${path}`, options, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          const json = text ? (JSON.parse(text) as unknown) : undefined;
+          if ((res.statusCode ?? 500) >= 400) reject(new ApiError(res.statusCode ?? 500, `${method} ${path}: ${(json as ApiStatus | undefined)?.message ?? text.slice(0, 200)}`, json as ApiStatus));
+          else resolve(json);
+        });
+      });
+      req.on('error', (error) => reject(this.explain(error, `${method} ${path}`)));
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      if (body) req.write(JSON.stringify(body));
+      req.end();
+    });
+  }
+
   /** Turns an API or connection error into one that says what failed, where and what to do. */
   explain(error: unknown, operation: string): Error {
     const where = `context "${this.context}" (${this.server})`;
@@ -167,6 +242,7 @@ export class ApiError extends Error {
 }
 
 type ApiStatus = { message?: string; reason?: string };
+type NamespacedResource = { groupVersion: string; name: string };
 function parseStatus(body: unknown): ApiStatus | undefined {
   if (typeof body === 'object' && body !== null) return body as ApiStatus;
   if (typeof body === 'string') {

@@ -272,9 +272,21 @@ export async function resetNamespaces(kube: Kube, opts: { selector?: string; tim
   kube.assertMayMutate('delete ckad-lab namespaces');
   const selector = opts.selector ? `${MANAGED_SELECTOR},${opts.selector}` : MANAGED_SELECTOR;
   const namespaces = (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: selector })).map((n) => n.metadata?.name as string);
-  await Promise.all(namespaces.map((n) => kube.deleteManagedNamespace(n)));
-  await waitForNamespacesGone(kube, namespaces, opts.timeoutMs ?? 60_000);
+  await removeNamespaces(kube, namespaces, opts.timeoutMs);
   return namespaces;
+}
+
+/**
+ * Removes ckad-lab namespaces and returns once they are gone, so their names can be used again: at once on the
+ * sandbox (purged), through the namespace controller elsewhere.
+ */
+export async function removeNamespaces(kube: Kube, names: readonly string[], timeoutMs = 60_000): Promise<void> {
+  if (kube.ownedBySandbox) {
+    await Promise.all(names.map((n) => kube.purgeManagedNamespace(n, timeoutMs)));
+    return;
+  }
+  await Promise.all(names.map((n) => kube.deleteManagedNamespace(n)));
+  await waitForNamespacesGone(kube, names, timeoutMs);
 }
 
 export async function waitForNamespacesGone(kube: Kube, names: readonly string[], timeoutMs: number): Promise<void> {

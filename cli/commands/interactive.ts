@@ -89,3 +89,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   const ui = await import('../ui/index.ts');
   return ui.runHome(services, { stateDir: stateDir(), interactive: true, prepareSandbox: true });
 }
+
+/** `ckad-lab report [ID] [--json] [--junit FILE]`: plain text, no Ink. */
+export async function reportCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('report', argv, { ...EXPORT_OPTIONS }, 'ckad-lab report [ID] [--json] [--junit FILE]');
+  const { runReport } = await import('../exam/plain.ts');
+  return runReport({ stateDir: stateDir(), interactive: false, ...(positionals[0] ? { id: positionals[0] } : {}), ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
+}

@@ -14,7 +14,7 @@ import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { MANAGED_BY, readerFor, type Kube } from '../../sandbox/kube.ts';
-import { waitForNamespacesGone } from '../../sandbox/sandbox.ts';
+import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import type { PreparedTask, TaskEntry } from '../exam/services.ts';
 
 /** Annotations on a task's main namespace that record how it was set up. */
@@ -54,8 +54,7 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
   const namespaces = Object.keys(task.namespaces).map((key) => values[key] as string);
   const main = values.ns as string;
 
-  await Promise.all(namespaces.map((ns) => kube.deleteManagedNamespace(ns)));
-  await waitForNamespacesGone(kube, namespaces, 60_000);
+  await removeNamespaces(kube, namespaces);
   for (const ns of namespaces) {
     await kube.create({
       apiVersion: 'v1',

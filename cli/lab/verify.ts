@@ -3,6 +3,7 @@
 //   reference solution with real kubectl -> 100%
 //   each known-wrong solution, from a fresh setup -> below 100%
 import { randomBytes } from 'node:crypto';
+import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { gradeRecords, render, runScript, setupRecord, setupTask, type RunnerContext } from './runner.ts';
@@ -63,7 +64,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
     phases.push({ name: 'runs', ok: false, detail: (error as Error).message });
   } finally {
     const { values } = render(task, entry, ctx.workRoot);
-    await Promise.all(Object.keys(task.namespaces).map((k) => ctx.kube.deleteManagedNamespace(values[k] as string).catch(() => 'absent')));
+    await removeNamespaces(ctx.kube, Object.keys(task.namespaces).map((k) => values[k] as string)).catch(() => {});
   }
   return { id: task.id, ok: phases.every((p) => p.ok), phases, seconds: (Date.now() - started) / 1000 };
 }

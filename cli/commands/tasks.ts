@@ -124,7 +124,8 @@ export async function gradeCommand(argv: string[]): Promise<number> {
   if (values.json) out(JSON.stringify(report, null, 2) + '\n');
   else {
     out(formatReport(report, tasks));
-    for (const r of records.filter((r) => !r.found)) process.stderr.write(`note: ${r.task.id} was not set up on ${lab.kube.context} (its namespace is missing); graded as if untouched.\n`);
+    const unreadable = report.tasks.some((t) => t.checks.some((c) => c.error));
+    for (const r of records.filter((r) => !r.found && !unreadable)) process.stderr.write(`note: ${r.task.id} was not set up on ${lab.kube.context} (its namespace is missing); graded as if untouched.\n`);
   }
   return report.tasks.some((t) => t.checks.some((c) => c.error)) ? 3 : 0;
 }

@@ -9,7 +9,7 @@ import { Baseline, captureBaseline, gradeTasks } from '../../graders/engine.ts';
 import { isNamespaced, resolveApiVersion } from '../../graders/kinds.ts';
 import { match } from '../../graders/match.ts';
 import type { GradeReport } from '../../graders/result.ts';
-import type { KubeObject } from '../../graders/reader.ts';
+import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
 import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
@@ -232,7 +232,14 @@ export type SetupRecord = { task: Task; entry: TaskEntry; baseline: Baseline | u
  */
 export async function setupRecord(kube: Kube, task: Task, entry: TaskEntry, workRoot: string): Promise<SetupRecord> {
   const { values } = render(task, entry, workRoot);
-  const ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: values.ns as string });
+  let ns: KubeObject | undefined;
+  try {
+    ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: values.ns as string });
+  } catch (error) {
+    // Cannot read it (401/403, unreachable): grading goes on, and each check reports why it could not grade.
+    if (error instanceof CouldNotGrade) return { task, entry, baseline: undefined, found: false };
+    throw error;
+  }
   const annotations = ns?.metadata?.annotations ?? {};
   if (!ns || annotations[ANNOTATIONS.task] !== task.id) return { task, entry, baseline: undefined, found: false };
   const seed = Number(annotations[ANNOTATIONS.seed] ?? entry.seed);

@@ -1,7 +1,6 @@
 // The drill: pick a task, set it up, then check it live as often as wanted.
 import { createElement as h, useMemo, useReducer, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import { DOMAINS } from '../../tasks/schema.ts';
 import { drillState, reduceDrill } from '../exam/drill.ts';
 import { pickDrillTask, type DrillChoice } from '../exam/draw.ts';
 import { newSessionId, sessionPrefix } from '../exam/session.ts';
@@ -97,7 +96,7 @@ export function DrillScreen(props: { task: PreparedTask; why: string; timed: boo
       : h(
           Box,
           { flexDirection: 'column' },
-          h(TaskPane, { task: state.task, heading: DOMAINS[state.task.domain].title, kubeconfigEnv: kubeconfigEnv(), width, rows: paneRows, offset }),
+          h(TaskPane, { task: state.task, heading: 'Drill', kubeconfigEnv: kubeconfigEnv(), width, rows: paneRows, offset }),
           result
             ? h(
                 Box,

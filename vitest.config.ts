@@ -12,6 +12,7 @@ export default defineConfig({
           globalSetup: ['test/cluster/global-setup.ts'],
           // Files run one after another: some tests restart the control plane or reset every lab namespace.
           fileParallelism: false,
+          maxConcurrency: 4,
           testTimeout: 120_000,
           hookTimeout: 900_000,
         },

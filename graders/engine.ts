@@ -83,7 +83,7 @@ export async function gradeTasks(tasks: readonly Task[], ctx: GradeContext): Pro
 }
 
 async function gradeInPass(task: Task, pass: Pass): Promise<TaskResult> {
-  const checks = await Promise.all(task.checks.map((c) => gradeCheck(c, task, pass)));
+  const checks = applyRequires(task, await Promise.all(task.checks.map((c) => gradeCheck(c, task, pass))));
   return { id: task.id, score: checks.reduce((s, c) => s + c.points, 0), maxScore: taskPoints(task), checks };
 }
 
@@ -100,6 +100,25 @@ async function gradeCheck(check: Check, task: Task, pass: Pass): Promise<CheckRe
   } catch (err) {
     return { name: check.name, points: 0, maxPoints: check.points, passed: false, error: errorText(err) };
   }
+}
+
+/** A check with `requires` keeps its points only if every check it names passed. */
+function applyRequires(task: Task, results: CheckResult[]): CheckResult[] {
+  return results.map((result, i) => {
+    const requires = task.checks[i]?.requires;
+    if (!requires || !result.passed) return result;
+    const unmet = requires.filter((name) => !results.find((r) => r.name === name)?.passed);
+    if (unmet.length === 0) return result;
+    return {
+      name: result.name,
+      points: 0,
+      maxPoints: result.maxPoints,
+      passed: false,
+      expected: `${unmet.map((n) => `"${n}"`).join(' and ')} to pass first`,
+      actual: 'not yet',
+      message: `Earned together with ${unmet.map((n) => `"${n}"`).join(' and ')}: leaving things as they were scores only once the task's own work is done.`,
+    };
+  });
 }
 
 function errorText(err: unknown): string {

@@ -149,6 +149,18 @@ function lintNamespaces(task: Task, report: Report): void {
 function lintChecks(task: Task, rendered: Task | undefined, report: Report): void {
   const names = new Set<string>();
   for (const [i, check] of task.checks.entries()) {
+    for (const [j, name] of (check.requires ?? []).entries()) {
+      const required = task.checks.find((c) => c.name === name);
+      if (!required) report(['checks', i, 'requires', j], `no check named "${name}" in this task`);
+      else if (required === check) report(['checks', i, 'requires', j], 'a check cannot require itself');
+      else if (required.requires) report(['checks', i, 'requires', j], `"${name}" has requires of its own: require the checks it requires directly`);
+    }
+    // Such a check passes when the candidate does nothing: points for nothing, unless it is gated.
+    if ('unchanged' in check && !check.requires) {
+      report(['checks', i, 'unchanged'], 'an unchanged check passes on the untouched setup: add `requires: [<the checks of the work it guards>]` so it earns points only with that work');
+    }
+  }
+  for (const [i, check] of task.checks.entries()) {
     if (names.has(check.name)) report(['checks', i, 'name'], `duplicate check name "${check.name}": results are reported by name, give each a distinct one`);
     names.add(check.name);
 

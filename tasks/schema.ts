@@ -88,6 +88,12 @@ const checkBase = {
   hint: z.string().optional(),
   /** Settling state: poll until it passes or the grading deadline. Spec checks run once. */
   eventually: z.boolean().default(false),
+  /**
+   * Names of checks of this task that must pass for this one to award its points. For checks that would
+   * otherwise pass when the candidate does nothing ("leave the Service as it is"): they earn their points
+   * only together with the work they guard, so an untouched task scores 0.
+   */
+  requires: z.array(z.string().min(1)).min(1).optional(),
 };
 
 export const Check = z.union([

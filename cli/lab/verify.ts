@@ -44,7 +44,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
     let prepared = await setupTask(ctx, task, entry);
     const untouched = await grade(0);
     const free = untouched.tasks.flatMap((t) => t.checks).filter((c) => c.passed || c.error);
-    phases.push({ name: 'untouched setup gives 0', ok: untouched.score === 0 && free.length === 0, score: untouched.score, maxScore: untouched.maxScore, ...(free.length ? { detail: `passes on the untouched setup: ${free.map((c) => c.error ? `${c.name} (error: ${c.error})` : c.name).join(', ')}` } : {}) });
+    phases.push({ name: 'untouched setup gives 0', ok: untouched.score === 0 && free.length === 0, score: untouched.score, maxScore: untouched.maxScore, ...(free.length ? { detail: `passes on the untouched setup: ${free.map((c) => c.error ? `${c.name} (error: ${c.error})` : c.name).join(', ')} (a check that holds before the candidate acts needs \`requires: [...]\` naming the checks of the work it guards)` } : {}) });
 
     const run = await runScript(ctx, prepared.solution, prepared.values.workdir as string, 120_000);
     if (run.code !== 0) {

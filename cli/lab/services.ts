@@ -20,7 +20,7 @@ export function labServices(flags: ClusterFlags): LabServices {
       const s = await sandboxStatus();
       const detail =
         s.state === 'running'
-          ? `sandbox running: Kubernetes ${s.kubernetesVersion} at ${s.server}`
+          ? `Kubernetes ${s.kubernetesVersion} at ${s.server}`
           : s.state === 'absent'
             ? 'no sandbox yet: it is built once and started on first use'
             : `sandbox ${s.state}${s.components.some((c) => !c.alive) ? ` (${s.components.filter((c) => !c.alive).map((c) => c.name).join(', ')} down)` : ''}`;

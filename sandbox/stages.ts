@@ -147,6 +147,40 @@ export function stagesYaml(knownImages = loadKnownImages()): string {
   return buildStages(knownImages).map((s) => stringify(s, { lineWidth: 0 })).join('---\n');
 }
 
+
+/**
+ * The four pod conditions. `ready` is a YAML scalar or a Go-template expression yielding one; `reason` is given
+ * to Ready and ContainersReady when they are false.
+ */
+const podConditions = (o: { initialized: string; ready: string; reason?: string }) => `conditions:
+- type: PodScheduled
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Initialized
+  status: ${o.initialized}
+  lastTransitionTime: {{ $now | Quote }}
+- type: Ready
+  status: ${o.ready}
+  ${o.reason ? `reason: ${o.reason}` : ''}
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: ${o.ready}
+  ${o.reason ? `reason: ${o.reason}` : ''}
+  lastTransitionTime: {{ $now | Quote }}`;
+
+/** Inside `range` over containers: the status of a container that has not started (yet). */
+const NOT_STARTED = `- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ""
+  ready: false
+  restartCount: 0
+  started: false`;
+
+/** Inside `range .spec.containers` (with `$root` the pod): this container's current restart count. */
+const RESTARTS = `{{ $name := .name }}
+{{ $restarts := 0 }}
+{{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}`;
+
 const NODE_STATUS = `{{ $now := Now }}
 {{ $since := or .metadata.creationTimestamp $now }}
 conditions:
@@ -193,31 +227,11 @@ phase: Running
 `;
 
 const POD_CREATE = `{{ $now := Now }}
-conditions:
-- type: PodScheduled
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: Initialized
-  status: {{ if .spec.initContainers }}"False"{{ else }}"True"{{ end }}
-  lastTransitionTime: {{ $now | Quote }}
-  {{ if .spec.initContainers }}reason: ContainersNotInitialized{{ end }}
-- type: Ready
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
+${podConditions({ initialized: '{{ if .spec.initContainers }}"False"{{ else }}"True"{{ end }}', ready: '"False"', reason: 'ContainersNotReady' })}
 {{ if .spec.initContainers }}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  ready: false
-  restartCount: 0
-  started: false
+${NOT_STARTED}
   state:
     waiting:
       reason: PodInitializing
@@ -225,12 +239,7 @@ initContainerStatuses:
 {{ end }}
 containerStatuses:
 {{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  ready: false
-  restartCount: 0
-  started: false
+${NOT_STARTED}
   state:
     waiting:
       reason: {{ if $.spec.initContainers }}PodInitializing{{ else }}ContainerCreating{{ end }}
@@ -246,12 +255,7 @@ startTime: {{ $now | Quote }}
 const pullFailure = (knownList: string, reason: string) => `${knownList}
 containerStatuses:
 {{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  ready: false
-  restartCount: 0
-  started: false
+${NOT_STARTED}
   state:
     waiting:
       {{ if has .image $known }}
@@ -264,12 +268,7 @@ containerStatuses:
 {{ if .spec.initContainers }}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  ready: false
-  restartCount: 0
-  started: false
+${NOT_STARTED}
   state:
     waiting:
       {{ if has .image $known }}
@@ -283,29 +282,10 @@ phase: Pending
 `;
 
 const INIT_COMPLETE = `{{ $now := Now }}
-conditions:
-- type: PodScheduled
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: Initialized
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: Ready
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
+${podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  ready: false
-  restartCount: 0
-  started: false
+${NOT_STARTED}
   state:
     terminated:
       exitCode: 0
@@ -319,19 +299,7 @@ phase: Pending
 const podStart = (crashes: () => string) => `{{ $now := Now }}
 {{ $ready := true }}
 {{ range .spec.containers }}{{ if ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
-conditions:
-- type: PodScheduled
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: Initialized
-  status: "True"
-  lastTransitionTime: {{ $now | Quote }}
-- type: Ready
-  status: {{ if $ready }}"True"{{ else }}"False"{{ end }}
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: {{ if $ready }}"True"{{ else }}"False"{{ end }}
-  lastTransitionTime: {{ $now | Quote }}
+${podConditions({ initialized: '"True"', ready: '{{ if $ready }}"True"{{ else }}"False"{{ end }}' })}
 containerStatuses:
 {{ range .spec.containers }}
 - name: {{ .name | Quote }}
@@ -352,24 +320,10 @@ phase: Running
 const podCrash = (crashes: () => string) => `{{ $now := Now }}
 {{ $root := . }}
 {{ if eq .spec.restartPolicy "Always" }}
-conditions:
-- type: PodScheduled
-  status: "True"
-- type: Initialized
-  status: "True"
-- type: Ready
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "False"
-  reason: ContainersNotReady
-  lastTransitionTime: {{ $now | Quote }}
+${podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
 containerStatuses:
 {{ range .spec.containers }}
-{{ $name := .name }}
-{{ $restarts := 0 }}
-{{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}
+${RESTARTS}
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   imageID: ""
@@ -427,9 +381,7 @@ const podCrashRestart = (crashes: () => string) => `{{ $now := Now }}
 {{ $root := . }}
 containerStatuses:
 {{ range .spec.containers }}
-{{ $name := .name }}
-{{ $restarts := 0 }}
-{{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}
+${RESTARTS}
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   imageID: ""
@@ -456,19 +408,7 @@ phase: Running
 `;
 
 const POD_COMPLETE = `{{ $now := Now }}
-conditions:
-- type: PodScheduled
-  status: "True"
-- type: Initialized
-  status: "True"
-- type: Ready
-  status: "False"
-  reason: PodCompleted
-  lastTransitionTime: {{ $now | Quote }}
-- type: ContainersReady
-  status: "False"
-  reason: PodCompleted
-  lastTransitionTime: {{ $now | Quote }}
+${podConditions({ initialized: '"True"', ready: '"False"', reason: 'PodCompleted' })}
 containerStatuses:
 {{ range .spec.containers }}
 - name: {{ .name | Quote }}

@@ -5,8 +5,10 @@ import type { z } from 'zod';
 import type { Task } from '../../tasks/schema.ts';
 import type { Failure } from '../match.ts';
 import type { ClusterReader } from '../reader.ts';
+import { ContainerCommandArgs, containerCommand } from './container-command.ts';
 import { DeploymentRevisionArgs, deploymentRevision } from './deployment-revision.ts';
 import { ServiceEndpointsArgs, serviceEndpoints } from './service-endpoints.ts';
+import { VolumeMountArgs, volumeMount } from './volume-mount.ts';
 
 export type CustomCheckContext = {
   /** Read-only and shared within a grading pass: treat returned objects as immutable (they are frozen). */
@@ -21,11 +23,15 @@ export type CustomCheck = (ctx: CustomCheckContext) => Promise<Failure[]>;
 export const customChecks: Record<string, CustomCheck> = {
   serviceEndpoints,
   deploymentRevision,
+  containerCommand,
+  volumeMount,
 };
 
 const argSchemas: Record<string, z.ZodType> = {
   serviceEndpoints: ServiceEndpointsArgs,
   deploymentRevision: DeploymentRevisionArgs,
+  containerCommand: ContainerCommandArgs,
+  volumeMount: VolumeMountArgs,
 };
 
 /** Authoring problems with a `custom:` check (unknown name, bad args), for tasks lint. Empty when fine. */

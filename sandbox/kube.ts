@@ -1,10 +1,10 @@
 // The one module that builds a KubeConfig and API clients, maps API errors to typed errors, and checks the
 // context before anything mutates a cluster. Everything else receives a `Kube`.
 import { existsSync } from 'node:fs';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
 import { UserError } from './errors.ts';
 
@@ -27,8 +27,9 @@ export class Kube {
   /** True when this is the sandbox ckad-lab created (it may change it freely). */
   readonly ownedBySandbox: boolean;
   readonly kubeconfigPath: string;
-  readonly objects: KubernetesObjectApi;
   private readonly allowed: readonly string[];
+  /** One pool of kept-alive connections per cluster: grading makes dozens of requests at once. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   constructor(kc: KubeConfig, opts: { ownedBySandbox: boolean; kubeconfigPath: string; allowedContexts: readonly string[] }) {
     this.kc = kc;
@@ -36,7 +37,6 @@ export class Kube {
     this.ownedBySandbox = opts.ownedBySandbox;
     this.kubeconfigPath = opts.kubeconfigPath;
     this.allowed = opts.allowedContexts;
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
   }
 
   get server(): string {
@@ -71,43 +71,69 @@ export class Kube {
     return this.ownedBySandbox ? [] : ['--context', this.context];
   }
 
+  // Reads and writes go through raw API JSON: client-node's typed models rename fields (`from` becomes
+  // `_from`, `default` becomes `_default`) and reformat timestamps, which graders must never see, and
+  // serializing a plain object through them can drop those fields on the way in.
+
   async get(ref: GetRef): Promise<KubeObject | undefined> {
+    const operation = `read ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`;
     try {
-      return toPlain(await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }));
+      return (await this.raw('GET', await this.path(ref.apiVersion, ref.kind, ref.namespace, ref.name))) as KubeObject;
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return undefined;
-      throw this.explain(error, `read ${ref.kind} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`);
+      if (error instanceof ApiError && error.code === 404) return undefined;
+      throw this.explain(error, operation);
     }
   }
 
   async list(query: ListQuery): Promise<KubeObject[]> {
+    const operation = `list ${query.kind} in ${query.namespace ?? 'all namespaces'}`;
     try {
-      const list = await this.objects.list(query.apiVersion, query.kind, query.namespace, undefined, undefined, undefined, undefined, query.labelSelector);
+      const path = await this.path(query.apiVersion, query.kind, query.namespace);
+      const list = (await this.raw('GET', query.labelSelector ? `${path}?labelSelector=${encodeURIComponent(query.labelSelector)}` : path)) as { items?: KubeObject[] };
       // List items carry no apiVersion/kind; put them back so items look like what `get` returns.
-      return list.items.map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...toPlain(item) }));
+      return (list.items ?? []).map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...item }));
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return [];
-      throw this.explain(error, `list ${query.kind} in ${query.namespace ?? 'all namespaces'}`);
+      if (error instanceof ApiError && error.code === 404) return [];
+      throw this.explain(error, operation);
     }
   }
 
-  async create(object: KubernetesObject, operation = `create ${object.kind} ${object.metadata?.name}`): Promise<KubeObject> {
+  async create(object: KubeObject, operation = `create ${object.kind} ${object.metadata?.name}`): Promise<KubeObject> {
     this.assertMayMutate(operation);
     try {
-      return (await this.objects.create(object)) as KubeObject;
+      const path = await this.path(String(object.apiVersion), String(object.kind), object.metadata?.namespace);
+      return (await this.raw('POST', `${path}?fieldManager=ckad-lab`, object)) as KubeObject;
     } catch (error) {
       throw this.explain(error, operation);
     }
   }
 
-  async patch(object: KubernetesObject, type: 'merge' | 'strategic' | 'json', operation = `patch ${object.kind} ${object.metadata?.name}`): Promise<KubeObject> {
+  /** Patches an object; `object` names it (apiVersion, kind, metadata) and is the patch itself, or `body` is. */
+  async patch(object: KubeObject, type: 'merge' | 'strategic' | 'json', operation = `patch ${object.kind} ${object.metadata?.name}`, body: unknown = object): Promise<KubeObject> {
     this.assertMayMutate(operation);
-    const strategy = { merge: PatchStrategy.MergePatch, strategic: PatchStrategy.StrategicMergePatch, json: PatchStrategy.JsonPatch }[type];
+    const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
     try {
-      return (await this.objects.patch(object, undefined, undefined, 'ckad-lab', undefined, strategy)) as KubeObject;
+      const path = await this.path(String(object.apiVersion), String(object.kind), object.metadata?.namespace, object.metadata?.name);
+      return (await this.raw('PATCH', `${path}?fieldManager=ckad-lab`, body, contentType)) as KubeObject;
     } catch (error) {
       throw this.explain(error, operation);
     }
+  }
+
+  private discovery = new Map<string, Promise<{ name: string; kind: string; namespaced: boolean }[]>>();
+  /** The URL path of a kind (from discovery, once per group/version), in a namespace, of one object. */
+  async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    let resources = this.discovery.get(apiVersion);
+    if (!resources) {
+      resources = (this.raw('GET', base) as Promise<{ resources?: { name: string; kind: string; namespaced: boolean }[] }>).then((r) => (r.resources ?? []).filter((x) => !x.name.includes('/')));
+      resources.catch(() => this.discovery.delete(apiVersion));
+      this.discovery.set(apiVersion, resources);
+    }
+    const resource = (await resources).find((r) => r.kind === kind);
+    if (!resource) throw new CouldNotGrade(`the API server on context "${this.context}" does not serve ${kind} in ${apiVersion}`);
+    const scope = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${base}${scope}/${resource.name}${name ? `/${encodeURIComponent(name)}` : ''}`;
   }
 
   /** Deletes a namespace, but only one ckad-lab created (it carries the managed-by label). */
@@ -122,9 +148,9 @@ export class Kube {
       });
     }
     try {
-      await this.objects.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined, undefined, 0, undefined, 'Background');
+      await this.raw('DELETE', `/api/v1/namespaces/${encodeURIComponent(name)}?propagationPolicy=Background`);
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return 'absent';
+      if (error instanceof ApiError && error.code === 404) return 'absent';
       throw this.explain(error, `delete namespace ${name}`);
     }
     return 'deleted';
@@ -181,10 +207,10 @@ export class Kube {
   }
 
   /** A raw API request (for what the typed clients do not cover: discovery, collections, finalize). */
-  async raw(method: string, path: string, body?: unknown): Promise<unknown> {
+  async raw(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new UserError(`Context "${this.context}" has no server.`);
-    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) }, timeout: 10_000 };
+    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: 10_000, agent: this.agent };
     await this.kc.applyToHTTPSOptions(options as never);
     return new Promise((resolve, reject) => {
       const req = request(`${server}${path}`, options, (res) => {
@@ -199,7 +225,7 @@ export class Kube {
       });
       req.on('error', (error) => reject(this.explain(error, `${method} ${path}`)));
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-      if (body) req.write(JSON.stringify(body));
+      if (body !== undefined) req.write(JSON.stringify(body));
       req.end();
     });
   }
@@ -207,13 +233,13 @@ export class Kube {
   /** Turns an API or connection error into one that says what failed, where and what to do. */
   explain(error: unknown, operation: string): Error {
     const where = `context "${this.context}" (${this.server})`;
-    if (error instanceof ApiException) {
-      const status = parseStatus(error.body);
-      const reason = status?.message ?? String(error.body).slice(0, 300);
+    if (error instanceof CouldNotGrade || error instanceof UserError) return error;
+    if (error instanceof ApiError) {
+      const reason = error.status?.message ?? error.message;
       if (error.code === 401 || error.code === 403) {
         return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}). Check that this context's credentials may read it.`);
       }
-      return new ApiError(error.code, `Could not ${operation}: ${reason}`, status);
+      return new ApiError(error.code, `Could not ${operation}: ${reason}`, error.status);
     }
     const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
@@ -222,12 +248,6 @@ export class Kube {
     return error instanceof Error ? error : new Error(String(error));
   }
 }
-
-/**
- * client-node hands back model objects (Date fields, keys holding undefined); graders, baselines and reports
- * want the API's JSON, so convert once here.
- */
-const toPlain = (obj: unknown): KubeObject => JSON.parse(JSON.stringify(obj)) as KubeObject;
 
 /** An API error other than not-found and not-allowed: conflict, invalid object, ... */
 export class ApiError extends Error {
@@ -243,17 +263,6 @@ export class ApiError extends Error {
 
 type ApiStatus = { message?: string; reason?: string };
 type NamespacedResource = { groupVersion: string; name: string };
-function parseStatus(body: unknown): ApiStatus | undefined {
-  if (typeof body === 'object' && body !== null) return body as ApiStatus;
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as ApiStatus;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
 
 /** The user's kubeconfig files, as kubectl finds them: KUBECONFIG (a path list) or ~/.kube/config. */
 export function userKubeconfigPaths(): string[] {

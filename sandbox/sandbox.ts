@@ -21,7 +21,7 @@ export const CLUSTER_NAME = 'ckad-lab';
  * Bumped when a sandbox made by an older ckad-lab cannot simply be restarted (kwokctl fixes component flags
  * at creation). Stage changes alone are applied in place.
  */
-const SANDBOX_FORMAT = '2';
+const SANDBOX_FORMAT = '3';
 export const NODE_NAMES = ['node01', 'node02'] as const;
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 
@@ -82,7 +82,7 @@ function kwokConfig(bin: BinaryPaths): string {
     options: {
       // Pod and node addresses on loopback: nothing the sandbox does can dial another machine, even if
       // something (an apiserver proxy, `kubectl logs`) tries to reach a pod or a node.
-      cidr: '127.64.0.0/16',
+      cidr: '239.64.0.0/16',
       nodeIP: '127.0.0.1',
       // A KwokConfiguration given in a file is not defaulted; these are kwok's own defaults.
       nodeLeaseParallelism: 2,

@@ -150,7 +150,8 @@ export function stagesYaml(knownImages = loadKnownImages()): string {
 
 /**
  * The four pod conditions. `ready` is a YAML scalar or a Go-template expression yielding one; `reason` is given
- * to Ready and ContainersReady when they are false.
+ * to Ready and ContainersReady when they are false, and cleared (null) otherwise: status updates are merged, so
+ * a reason left from ContainerCreating would otherwise stay on a Ready pod.
  */
 const podConditions = (o: { initialized: string; ready: string; reason?: string }) => `conditions:
 - type: PodScheduled
@@ -161,11 +162,11 @@ const podConditions = (o: { initialized: string; ready: string; reason?: string 
   lastTransitionTime: {{ $now | Quote }}
 - type: Ready
   status: ${o.ready}
-  ${o.reason ? `reason: ${o.reason}` : ''}
+  reason: ${o.reason ?? 'null'}
   lastTransitionTime: {{ $now | Quote }}
 - type: ContainersReady
   status: ${o.ready}
-  ${o.reason ? `reason: ${o.reason}` : ''}
+  reason: ${o.reason ?? 'null'}
   lastTransitionTime: {{ $now | Quote }}`;
 
 /** Inside `range` over containers: the status of a container that has not started (yet). */

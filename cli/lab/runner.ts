@@ -126,9 +126,8 @@ async function runSetupStep(ctx: RunnerContext, step: SetupStep, namespace: stri
     }
   } else if ('patch' in step) {
     const { kind, name, type, patch, apiVersion, namespace: ns } = step.patch;
-    const body = type === 'json' ? patch : { ...(patch as object) };
     const target = { apiVersion: resolveApiVersion(kind, apiVersion), kind, metadata: { name, ...(isNamespaced(kind) ? { namespace: ns ?? namespace } : {}) } };
-    await kube.patch(type === 'json' ? Object.assign(body as never, target) : ({ ...(body as object), ...target, metadata: { ...((body as { metadata?: object }).metadata ?? {}), ...target.metadata } } as never), type);
+    await kube.patch(target, type, `patch ${kind} ${name}`, patch);
   } else if ('wait' in step) {
     await waitFor(ctx, step.wait, namespace);
   } else if ('file' in step) {

@@ -3,6 +3,7 @@
 //   reference solution with real kubectl -> 100%
 //   each known-wrong solution, from a fresh setup -> below 100%
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import type { Task } from '../../tasks/schema.ts';
@@ -65,6 +66,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
   } finally {
     const { values } = render(task, entry, ctx.workRoot);
     await removeNamespaces(ctx.kube, Object.keys(task.namespaces).map((k) => values[k] as string)).catch(() => {});
+    await rm(values.workdir as string, { recursive: true, force: true });
   }
   return { id: task.id, ok: phases.every((p) => p.ok), phases, seconds: (Date.now() - started) / 1000 };
 }

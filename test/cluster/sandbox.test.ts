@@ -1,6 +1,7 @@
 // The sandbox behaves like a real cluster where candidates learn from it: these run real kubectl against
 // the real control plane booted in global-setup.ts, each test in its own namespace.
 import { readFile, writeFile } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -88,15 +89,38 @@ describe('pod lifecycle', () => {
     await waitFor('CrashLoopBackOff', async () => waitingReasons(await kubectlJson<Pod>('get', 'pod', 'crasher', '-n', ns)).includes('CrashLoopBackOff'), 30_000);
   });
 
-  test('pod and node addresses are on loopback, so nothing dials another machine', async () => {
+  test('a Service gets the Ready pods as endpoints', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', ns);
+    await kubectl('expose', 'deployment', 'web', '--port=80', '-n', ns);
+    const slice = await waitFor('2 ready endpoints', async () => {
+      const list = await kubectlJson<List<{ endpoints?: { addresses: string[]; conditions: { ready?: boolean } }[] }>>('get', 'endpointslices', '-n', ns, '-l', 'kubernetes.io/service-name=web');
+      const ready = list.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions.ready !== false);
+      return ready.length === 2 ? ready : undefined;
+    });
+    expect(slice.flatMap((e) => e.addresses).every((a) => a.startsWith('239.64.'))).toBe(true);
+  });
+
+  test('pod IPs cannot be dialled and nodes are on loopback, so nothing reaches another machine', async () => {
     const ns = await testNamespace();
     await kubectl('run', 'web', '--image=nginx:1.27', '-n', ns);
     const pod = await waitFor('a pod IP', async () => {
-      const p = await kubectlJson<{ status: { podIP?: string; hostIP?: string } }>('get', 'pod', 'web', '-n', ns);
-      return p.status.podIP ? p : undefined;
+      const p = await kubectlJson<{ status: { podIP?: string; hostIP?: string; conditions?: { type: string; status: string; reason?: string }[] } }>('get', 'pod', 'web', '-n', ns);
+      return p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
     });
-    expect(pod.status.podIP).toMatch(/^127\./);
+    expect(pod.status.podIP).toMatch(/^239\.64\./);
     expect(pod.status.hostIP).toMatch(/^127\./);
+    // A Ready pod carries no leftover "ContainersNotReady" reason.
+    expect(pod.status.conditions?.find((c) => c.type === 'Ready')?.reason).toBeUndefined();
+    const refused = await new Promise<string>((resolve) => {
+      const socket = tcpConnect(80, pod.status.podIP as string);
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+    });
+    expect(refused).toBe('ENETUNREACH');
     const nodes = await kubectlJson<List<{ status: { addresses: { type: string; address: string }[] } }>>('get', 'nodes');
     expect(nodes.items.length).toBeGreaterThanOrEqual(2);
     for (const n of nodes.items) expect(n.status.addresses.find((a) => a.type === 'InternalIP')?.address).toMatch(/^127\./);

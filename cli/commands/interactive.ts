@@ -16,7 +16,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
   switch (command) {
     case 'home': {
       const { values } = parse('', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab [--context NAME]');
-      return ui.runHome(labServices(values), common);
+      return ui.runHome(labServices(values, stateDir()), common);
     }
     case 'exam': {
       const usage = 'ckad-lab exam [--tasks N] [--minutes M] [--seed S] [--abandon] [--json] [--junit FILE]';
@@ -24,7 +24,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
       const tasks = intOption('exam', 'tasks', values.tasks, 1);
       const minutes = intOption('exam', 'minutes', values.minutes, 1);
       const seed = intOption('exam', 'seed', values.seed);
-      return ui.runExam(labServices(values), {
+      return ui.runExam(labServices(values, stateDir()), {
         ...common,
         ...(tasks !== undefined ? { tasks } : {}),
         ...(minutes !== undefined ? { minutes } : {}),
@@ -44,7 +44,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
         throw new UserError('ckad-lab drill: choose one of TASK_ID, --domain D or --weakest.', { hint: `Usage: ${usage}`, exitCode: 2 });
       }
       const seed = intOption('drill', 'seed', values.seed);
-      return ui.runDrill(labServices(values), {
+      return ui.runDrill(labServices(values, stateDir()), {
         ...common,
         ...(positionals[0] ? { taskId: positionals[0] } : {}),
         ...(values.domain ? { domain: values.domain as Domain } : {}),
@@ -55,11 +55,11 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
     }
     case 'resume': {
       const { values } = parse('resume', argv, { ...EXPORT_OPTIONS, ...CLUSTER_OPTIONS }, 'ckad-lab resume [--json] [--junit FILE]');
-      return ui.runResume(labServices(values), { ...common, ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
+      return ui.runResume(labServices(values, stateDir()), { ...common, ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
     }
     case 'history': {
       const { values } = parse('history', argv, { json: { type: 'boolean' }, ...CLUSTER_OPTIONS }, 'ckad-lab history [--json]');
-      return ui.runHistory({ ...common, ...(values.json ? { json: true } : {}) }, labServices(values));
+      return ui.runHistory({ ...common, ...(values.json ? { json: true } : {}) }, labServices(values, stateDir()));
     }
     default:
       throw new UserError(`Unknown command "${command}".`, { exitCode: 2 });
@@ -69,7 +69,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
 /** `npm start`: prepare the sandbox (build once, start) with progress, then the home screen. */
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parse('start', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab start [--context NAME]');
-  const services = labServices(values);
+  const services = labServices(values, stateDir());
   if (!isInteractive()) {
     // Headless: prepare the sandbox with plain progress and say how to use it.
     const { sandboxProgressPrinter } = await import('../progress.ts');

@@ -26,6 +26,10 @@ export const ANNOTATIONS = {
   baseline: 'ckad-lab.dev/baseline',
 } as const;
 export const TASK_LABEL = 'ckad-lab.dev/task';
+/** Which session (candidate, exam, drill) a namespace belongs to: `kubectl get ns -l ckad-lab.dev/prefix=alice`. */
+export const PREFIX_LABEL = 'ckad-lab.dev/prefix';
+/** Set on namespaces the exam console created, so it can clear away those of finished sessions. */
+export const CONSOLE_LABEL = 'ckad-lab.dev/console';
 
 /** How a session names its namespaces: prefix `alice` makes `config-lab` into `alice-config-lab`. */
 export const renderPrefix = (prefix: string): string => (prefix ? `${prefix}-` : '');
@@ -47,7 +51,7 @@ export function render(task: Task, entry: Pick<TaskEntry, 'seed' | 'prefix'>, wo
  * setup steps, records the baseline for `unchanged` checks, and returns what the candidate needs to see.
  * Seed 0 means the task's canonical values.
  */
-export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry): Promise<PreparedTask> {
+export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry, labels: Record<string, string> = {}): Promise<PreparedTask> {
   const { kube } = ctx;
   kube.assertMayMutate(`set up task ${task.id}`);
   const { task: rendered, values } = render(task, entry, ctx.workRoot);
@@ -61,7 +65,7 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
       kind: 'Namespace',
       metadata: {
         name: ns,
-        labels: { [MANAGED_BY.key]: MANAGED_BY.value, [TASK_LABEL]: task.id },
+        labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [TASK_LABEL]: task.id, [PREFIX_LABEL]: entry.prefix || 'none' },
         annotations: ns === main ? { [ANNOTATIONS.task]: task.id, [ANNOTATIONS.seed]: String(entry.seed), [ANNOTATIONS.prefix]: entry.prefix, [ANNOTATIONS.values]: JSON.stringify(values) } : { [ANNOTATIONS.task]: task.id },
       },
     });

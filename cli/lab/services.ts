@@ -1,12 +1,18 @@
 // The real LabServices the exam console uses: the sandbox (or --context), the runner, the grader engine.
 import type { LabServices, OnProgress, PreparedTask, TaskEntry } from '../exam/services.ts';
 import type { Task } from '../../tasks/schema.ts';
-import { sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
+import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
 import { catalog, findTasks, openLab, type ClusterFlags, type Lab } from './context.ts';
-import { gradeRecords, setupRecord, setupTask } from './runner.ts';
+import { CONSOLE_LABEL, gradeRecords, PREFIX_LABEL, setupRecord, setupTask } from './runner.ts';
+import { ExamStore } from '../exam/store.ts';
+import { MANAGED_SELECTOR, type Kube } from '../../sandbox/kube.ts';
 import type { SandboxProgress } from '../../sandbox/sandbox.ts';
 
-export function labServices(flags: ClusterFlags): LabServices {
+/**
+ * `stateDir` is where exam sessions live: namespaces of the exam in progress are never cleared away, even
+ * while a drill runs.
+ */
+export function labServices(flags: ClusterFlags, stateDir: string): LabServices {
   let lab: Lab | undefined;
   let tasks: Task[] | undefined;
   const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));
@@ -34,14 +40,21 @@ export function labServices(flags: ClusterFlags): LabServices {
       const chosen = findTasks(allTasks(), entries.map((e) => e.id));
       let done = 0;
       onProgress({ label: `Setting up ${entries.length} task(s)`, done, total: entries.length });
+      // Decided before anything new exists, so the clean-up can never take a namespace being set up now.
+      const stale = await staleSessionNamespaces(runner.kube, new Set(entries.map((e) => e.prefix)), stateDir);
       // In parallel: each task has its own namespaces, and the API server is the only shared resource.
-      return Promise.all(
+      const prepared = await Promise.all(
         entries.map(async (entry, i) => {
-          const prepared = await setupTask(runner, chosen[i] as Task, entry);
+          const one = await setupTask(runner, chosen[i] as Task, entry, { [CONSOLE_LABEL]: 'true' });
           onProgress({ label: `Set up ${entry.id}`, done: ++done, total: entries.length });
-          return prepared;
+          return one;
         }),
       );
+      // Afterwards and in the background, so the first task shows at once.
+      void removeNamespaces(runner.kube, stale).catch(() => {
+        // Best effort: what is left is found again by the next session.
+      });
+      return prepared;
     },
     async grade(prepared: readonly PreparedTask[]) {
       const { kube, runner } = await connected();
@@ -52,9 +65,26 @@ export function labServices(flags: ClusterFlags): LabServices {
     async resetTask(task: PreparedTask) {
       const { runner } = await connected();
       const [chosen] = findTasks(allTasks(), [task.id]) as [Task];
-      return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix });
+      return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix }, { [CONSOLE_LABEL]: 'true' });
     },
   };
+}
+
+/**
+ * Namespaces of earlier console sessions (finished or abandoned exams, earlier drills): removed once a new
+ * session is set up. Those of `keep` and of the exam in progress stay.
+ */
+async function staleSessionNamespaces(kube: Kube, keep: Set<string>, stateDir: string): Promise<string[]> {
+  let active: string | undefined;
+  try {
+    active = new ExamStore(stateDir).active()?.session?.prefix;
+  } catch {
+    return []; // The in-progress exam cannot be read, so nothing is provably stale: clean up another time.
+  }
+  if (active) keep.add(active);
+  return (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${MANAGED_SELECTOR},${CONSOLE_LABEL}=true` }))
+    .filter((ns) => !keep.has(ns.metadata?.labels?.[PREFIX_LABEL] ?? '') && !ns.metadata?.deletionTimestamp)
+    .map((ns) => ns.metadata?.name as string);
 }
 
 function toProgress(onProgress: OnProgress): (p: SandboxProgress) => void {

@@ -2,9 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../sandbox/errors.ts';
-import { SANDBOX_USAGE, sandboxCommand } from './commands/sandbox.ts';
-import { gradeCommand, setupCommand, solveCommand, tasksCommand } from './commands/tasks.ts';
-import { interactiveCommand, reportCommand, startCommand } from './commands/interactive.ts';
+import { SANDBOX_USAGE } from './commands/sandbox-usage.ts';
+
+// Each command's module is loaded only when it runs: the console must not pay for the cluster client, and
+// `--help` for neither.
+const sandbox = () => import('./commands/sandbox.ts');
+const tasks = () => import('./commands/tasks.ts');
+const interactive = () => import('./commands/interactive.ts');
 
 export const USAGE = `ckad-lab: practise the CKAD exam against a real Kubernetes control plane
 
@@ -53,21 +57,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'drill':
     case 'resume':
     case 'history':
-      return interactiveCommand(command ?? 'home', rest);
+      return (await interactive()).interactiveCommand(command ?? 'home', rest);
     case 'start':
-      return startCommand(rest);
+      return (await interactive()).startCommand(rest);
     case 'report':
-      return reportCommand(rest);
+      return (await interactive()).reportCommand(rest);
     case 'sandbox':
-      return sandboxCommand(rest);
+      return (await sandbox()).sandboxCommand(rest);
     case 'tasks':
-      return tasksCommand(rest);
+      return (await tasks()).tasksCommand(rest);
     case 'setup':
-      return setupCommand(rest);
+      return (await tasks()).setupCommand(rest);
     case 'grade':
-      return gradeCommand(rest);
+      return (await tasks()).gradeCommand(rest);
     case 'solve':
-      return solveCommand(rest);
+      return (await tasks()).solveCommand(rest);
     case '--help':
     case '-h':
     case 'help':

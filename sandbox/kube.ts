@@ -7,6 +7,8 @@ import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
 import { UserError } from './errors.ts';
+import { userKubeconfigPaths } from './paths.ts';
+export { userKubeconfigPaths } from './paths.ts';
 
 /** The label on every namespace ckad-lab creates; only namespaces carrying it are ever deleted. */
 export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'ckad-lab' } as const;
@@ -264,13 +266,6 @@ export class ApiError extends Error {
 type ApiStatus = { message?: string; reason?: string };
 type NamespacedResource = { groupVersion: string; name: string };
 
-/** The user's kubeconfig files, as kubectl finds them: KUBECONFIG (a path list) or ~/.kube/config. */
-export function userKubeconfigPaths(): string[] {
-  const env = process.env.KUBECONFIG;
-  if (env) return env.split(delimiter).filter(Boolean);
-  const home = join(homedir(), '.kube', 'config');
-  return existsSync(home) ? [home] : [];
-}
 
 /**
  * Connects to the sandbox, or with `context` to that context of the user's kubeconfig. Never falls back to

@@ -12,30 +12,18 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
 import { UserError } from './errors.ts';
 import { connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
-import { stateDir } from './paths.ts';
+import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
+export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 import { stagesYaml } from './stages.ts';
 import { VERSIONS, type BinaryName } from './versions.ts';
 
-export const CLUSTER_NAME = 'ckad-lab';
 /**
  * Bumped when a sandbox made by an older ckad-lab cannot simply be restarted (kwokctl fixes component flags
  * at creation). Stage changes alone are applied in place.
  */
-const SANDBOX_FORMAT = '3';
+const SANDBOX_FORMAT = '4';
 export const NODE_NAMES = ['node01', 'node02'] as const;
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
-
-export const sandboxPaths = () => {
-  const root = join(stateDir(), 'sandbox');
-  return {
-    root,
-    kwokWorkdir: join(root, 'kwok'),
-    clusterDir: join(root, 'kwok', 'clusters', CLUSTER_NAME),
-    kubeconfig: join(root, 'kubeconfig'),
-    stagesHash: join(root, 'stages.sha256'),
-    format: join(root, 'format'),
-  };
-};
 
 export type SandboxProgress = { step: string; build?: BuildProgress };
 export type ComponentStatus = { name: string; pid: number | undefined; alive: boolean };
@@ -74,7 +62,18 @@ function kwokConfig(bin: BinaryPaths): string {
     // No node leases: a restarted kwok controller (new identity) would otherwise wait for its predecessor's
     // leases to expire (kwokctl makes them 200 s) before simulating pods again. Node health is reported by
     // the node-heartbeat stage instead. The last flag wins, so this overrides kwokctl's own value.
-    componentsPatches: [{ name: 'kwok-controller', extraArgs: [{ key: 'node-lease-duration-seconds', value: '0' }] }],
+    componentsPatches: [
+      { name: 'kwok-controller', extraArgs: [{ key: 'node-lease-duration-seconds', value: '0' }] },
+      // An exam sets 16 tasks up at once: let the controllers work on more than 5 Deployments at a time.
+      {
+        name: 'kube-controller-manager',
+        extraArgs: [
+          { key: 'concurrent-deployment-syncs', value: '16' },
+          { key: 'concurrent-replicaset-syncs', value: '16' },
+          { key: 'concurrent-job-syncs', value: '16' },
+        ],
+      },
+    ],
   };
   const kwok = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -86,7 +85,7 @@ function kwokConfig(bin: BinaryPaths): string {
       nodeIP: '127.0.0.1',
       // A KwokConfiguration given in a file is not defaulted; these are kwok's own defaults.
       nodeLeaseParallelism: 2,
-      podPlayStageParallelism: 4,
+      podPlayStageParallelism: 16,
       nodePlayStageParallelism: 2,
       podsOnNodeSyncParallelism: 1,
     },

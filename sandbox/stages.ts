@@ -2,9 +2,9 @@
 // known-images list is data, not code.
 //
 // Pod lifecycle, as a candidate sees it with `kubectl get pods -w`:
-//   Pending (ContainerCreating)  ~0.3 s after scheduling, with a pod IP
-//   -> Init: init containers complete                              ~0.6 s
-//   -> Running, Ready                                              ~0.6 s
+//   Pending (ContainerCreating)  ~0.25 s after scheduling, with a pod IP
+//   -> Init: init containers complete                              ~0.5 s
+//   -> Running, Ready                                              ~0.5 s
 //   -> Completed (Succeeded)  for restartPolicy Never/OnFailure pods (Jobs), ~1.5 s after starting, unless
 //      the command sleeps 10 s or more (`sleep 3600`, `sleep infinity`) or runs `tail -f`
 // An image or tag missing from images.yaml: ErrImagePull, then ImagePullBackOff, and the pod stays Pending;
@@ -81,7 +81,7 @@ export function buildStages(knownImages: string[]): Stage[] {
     stage('pod-create', {
       resourceRef: pod,
       selector: { matchExpressions: [alive, { key: '.status.podIP', operator: 'DoesNotExist' }, { key: '.spec.nodeName', operator: 'Exists' }] },
-      delay: delay(200, 500),
+      delay: delay(150, 350),
       next: { event: { type: 'Normal', reason: 'Pulling', message: 'Pulling image' }, statusTemplate: POD_CREATE },
     }),
     stage('pod-image-pull-error', {
@@ -103,7 +103,7 @@ export function buildStages(knownImages: string[]): Stage[] {
       selector: {
         matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, { key: '.spec.initContainers', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'NotIn', values: ['True'] }],
       },
-      delay: delay(400, 800),
+      delay: delay(350, 650),
       next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: INIT_COMPLETE },
     }),
     stage('pod-start', {
@@ -111,7 +111,7 @@ export function buildStages(knownImages: string[]): Stage[] {
       selector: {
         matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'In', values: ['True'] }],
       },
-      delay: delay(400, 800),
+      delay: delay(350, 650),
       next: { event: { type: 'Normal', reason: 'Started', message: 'Started container' }, statusTemplate: podStart(crashesTpl) },
     }),
     stage('pod-crash', {

@@ -4,19 +4,21 @@ import { DOMAINS, type Domain } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { stateDir } from '../../sandbox/paths.ts';
 import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
-import { labServices } from '../lab/services.ts';
+import { remoteLabServices } from '../lab/remote.ts';
 
 export const isInteractive = (): boolean => process.stdout.isTTY === true && process.stdin.isTTY === true && !process.env.CI;
 
 const EXPORT_OPTIONS = { json: { type: 'boolean' }, junit: { type: 'string' } } as const;
 
 export async function interactiveCommand(command: string, argv: string[]): Promise<number> {
-  const ui = await import('../ui/index.ts');
   const common = { stateDir: stateDir(), interactive: isInteractive() };
+  // Each branch starts the lab worker before it loads Ink (`ui()`), so the two load side by side.
+  const ui = () => import('../ui/index.ts');
   switch (command) {
     case 'home': {
       const { values } = parse('', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab [--context NAME]');
-      return ui.runHome(labServices(values, stateDir()), common);
+      const services = remoteLabServices(values, stateDir());
+      return (await ui()).runHome(services, common);
     }
     case 'exam': {
       const usage = 'ckad-lab exam [--tasks N] [--minutes M] [--seed S] [--abandon] [--json] [--junit FILE]';
@@ -24,7 +26,8 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
       const tasks = intOption('exam', 'tasks', values.tasks, 1);
       const minutes = intOption('exam', 'minutes', values.minutes, 1);
       const seed = intOption('exam', 'seed', values.seed);
-      return ui.runExam(labServices(values, stateDir()), {
+      const services = remoteLabServices(values, stateDir());
+      return (await ui()).runExam(services, {
         ...common,
         ...(tasks !== undefined ? { tasks } : {}),
         ...(minutes !== undefined ? { minutes } : {}),
@@ -44,7 +47,8 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
         throw new UserError('ckad-lab drill: choose one of TASK_ID, --domain D or --weakest.', { hint: `Usage: ${usage}`, exitCode: 2 });
       }
       const seed = intOption('drill', 'seed', values.seed);
-      return ui.runDrill(labServices(values, stateDir()), {
+      const services = remoteLabServices(values, stateDir());
+      return (await ui()).runDrill(services, {
         ...common,
         ...(positionals[0] ? { taskId: positionals[0] } : {}),
         ...(values.domain ? { domain: values.domain as Domain } : {}),
@@ -55,11 +59,13 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
     }
     case 'resume': {
       const { values } = parse('resume', argv, { ...EXPORT_OPTIONS, ...CLUSTER_OPTIONS }, 'ckad-lab resume [--json] [--junit FILE]');
-      return ui.runResume(labServices(values, stateDir()), { ...common, ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
+      const services = remoteLabServices(values, stateDir());
+      return (await ui()).runResume(services, { ...common, ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
     }
     case 'history': {
       const { values } = parse('history', argv, { json: { type: 'boolean' }, ...CLUSTER_OPTIONS }, 'ckad-lab history [--json]');
-      return ui.runHistory({ ...common, ...(values.json ? { json: true } : {}) }, labServices(values, stateDir()));
+      const services = remoteLabServices(values, stateDir());
+      return (await ui()).runHistory({ ...common, ...(values.json ? { json: true } : {}) }, services);
     }
     default:
       throw new UserError(`Unknown command "${command}".`, { exitCode: 2 });
@@ -69,7 +75,6 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
 /** `npm start`: prepare the sandbox (build once, start) with progress, then the home screen. */
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parse('start', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab start [--context NAME]');
-  const services = labServices(values, stateDir());
   if (!isInteractive()) {
     // Headless: prepare the sandbox with plain progress and say how to use it.
     const { sandboxProgressPrinter } = await import('../progress.ts');
@@ -86,6 +91,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  const services = remoteLabServices(values, stateDir());
   const ui = await import('../ui/index.ts');
   return ui.runHome(services, { stateDir: stateDir(), interactive: true, prepareSandbox: true });
 }

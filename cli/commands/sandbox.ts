@@ -6,17 +6,8 @@ import { connect } from '../../sandbox/kube.ts';
 import { resetNamespaces, resolveBinaries, sandboxDestroy, sandboxDown, sandboxEnv, sandboxPaths, sandboxStatus, sandboxUp, shellQuote } from '../../sandbox/sandbox.ts';
 import { loadConfig } from '../config.ts';
 import { sandboxProgressPrinter } from '../progress.ts';
+import { SANDBOX_USAGE } from './sandbox-usage.ts';
 
-export const SANDBOX_USAGE = `ckad-lab sandbox <command>
-
-  up        build the control plane once (cached), then start the sandbox; repairs a half-dead one
-  status    components, API and nodes  [--json]
-  env       shell lines: export KUBECONFIG=... and the v1.35 kubectl first on PATH  (eval "$(ckad-lab sandbox env)")
-  reset     delete the namespaces ckad-lab created (labelled app.kubernetes.io/managed-by=ckad-lab), nothing else
-            [--context NAME --allow-context NAME] to reset them on another cluster
-  down      stop the sandbox, keeping its objects (up brings them back)
-  destroy   stop the sandbox and delete it
-  build     only build (or check) the cached binaries`;
 
 export async function sandboxCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

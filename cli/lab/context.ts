@@ -1,8 +1,6 @@
 // What every cluster-facing command needs: the config, the cluster (sandbox or --context), the binaries, the
 // catalog. Built once per process.
 import { dirname } from 'node:path';
-import { formatError, loadCatalog } from '../../tasks/load.ts';
-import type { Task } from '../../tasks/schema.ts';
 import { cachedBinaries, userBinaries, type BinaryPaths } from '../../sandbox/build.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { connect, type Kube } from '../../sandbox/kube.ts';
@@ -10,6 +8,7 @@ import { workDir } from '../../sandbox/paths.ts';
 import { resolveBinaries, sandboxPaths, sandboxStatus, sandboxUp, type SandboxProgress } from '../../sandbox/sandbox.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { RunnerContext } from './runner.ts';
+export { catalog, findTasks } from './catalog.ts';
 
 export type ClusterFlags = { context?: string | undefined; 'allow-context'?: string[] | undefined };
 
@@ -18,23 +17,6 @@ export type Lab = {
   kube: Kube;
   runner: RunnerContext;
 };
-
-/** The catalog, or a UserError listing every invalid task file at file:line:col. */
-export function catalog(): Task[] {
-  const { tasks, errors } = loadCatalog();
-  if (errors.length > 0) {
-    throw new UserError(`The task catalog has errors:\n${errors.map((e) => '  ' + formatError(e)).join('\n')}`, { hint: 'Run `ckad-lab tasks lint` for details.' });
-  }
-  return tasks;
-}
-
-export function findTasks(all: readonly Task[], ids: readonly string[]): Task[] {
-  const unknown = ids.filter((id) => !all.some((t) => t.id === id));
-  if (unknown.length > 0) {
-    throw new UserError(`Unknown task id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`, { hint: 'List them with `ckad-lab tasks list`.', exitCode: 2 });
-  }
-  return ids.map((id) => all.find((t) => t.id === id) as Task);
-}
 
 /** The binaries if they are already there (the user's or the cache's); never builds. */
 export async function knownBinaries(config: Config): Promise<BinaryPaths | undefined> {

@@ -178,7 +178,7 @@ async function waitFor(ctx: RunnerContext, spec: WaitSpec, namespace: string): P
       last = failures.map((f) => `${f.path}: expected ${f.expected}, got ${f.actual}`).join('; ');
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${spec.timeoutSeconds} s waiting for ${spec.kind} ${spec.name}: ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

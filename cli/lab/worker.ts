@@ -1,0 +1,40 @@
+// The lab worker: the exam console's cluster side, in a process of its own. The console only draws; setting
+// tasks up, grading and clearing away old namespaces (the cluster client, TLS, JSON) happen here, so keys and
+// the countdown never wait on them. Requests and answers are JSON lines on stdin/stdout (see remote.ts).
+//   argv: <cluster flags as JSON> <state dir>
+import { createInterface } from 'node:readline';
+import { labServices } from './services.ts';
+
+export type Request = { id: number; method: 'tasks' | 'sandboxStatus' | 'ensureSandbox' | 'setupTasks' | 'grade' | 'resetTask'; args: unknown[] };
+export type Reply = { id: number; result?: unknown; progress?: unknown; error?: string };
+
+const [flags = '{}', stateDir = ''] = process.argv.slice(2);
+const services = labServices(JSON.parse(flags) as Parameters<typeof labServices>[0], stateDir);
+// Warm up while the console loads Ink: the catalog, and the cluster client's first connection.
+void services.tasks().catch(() => {});
+void services.sandboxStatus().catch(() => {});
+const send = (reply: Reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
+
+async function handle({ id, method, args }: Request): Promise<void> {
+  const progress = (p: unknown) => send({ id, progress: p });
+  try {
+    const a = args as never[];
+    const result =
+      method === 'tasks' ? await services.tasks()
+      : method === 'sandboxStatus' ? await services.sandboxStatus()
+      : method === 'ensureSandbox' ? await services.ensureSandbox(progress)
+      : method === 'setupTasks' ? await services.setupTasks(a[0] as never, progress)
+      : method === 'grade' ? await services.grade(a[0] as never)
+      : method === 'resetTask' ? await services.resetTask(a[0] as never)
+      : Promise.reject(new Error(`unknown lab worker method ${String(method)}`));
+    send({ id, result: result ?? null });
+  } catch (error) {
+    const e = error as Error & { hint?: string };
+    send({ id, error: e.hint ? `${e.message}\n${e.hint}` : e.message });
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => void handle(JSON.parse(line) as Request));
+// When the console goes, stdin ends: work in flight (a clean-up) finishes, then the process exits by itself.
+// A hard stop keeps a stuck request from leaving it behind.
+process.stdin.on('end', () => setTimeout(() => process.exit(0), 60_000).unref());

@@ -21,7 +21,7 @@ import { VERSIONS, type BinaryName } from './versions.ts';
  * Bumped when a sandbox made by an older ckad-lab cannot simply be restarted (kwokctl fixes component flags
  * at creation). Stage changes alone are applied in place.
  */
-const SANDBOX_FORMAT = '4';
+const SANDBOX_FORMAT = '5';
 export const NODE_NAMES = ['node01', 'node02'] as const;
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 
@@ -64,6 +64,9 @@ function kwokConfig(bin: BinaryPaths): string {
     // the node-heartbeat stage instead. The last flag wins, so this overrides kwokctl's own value.
     componentsPatches: [
       { name: 'kwok-controller', extraArgs: [{ key: 'node-lease-duration-seconds', value: '0' }] },
+      // Reach nodes (for logs, exec) at their loopback InternalIP, where the kwok controller answers, never by
+      // hostname: resolving one would send a DNS query off the machine.
+      { name: 'kube-apiserver', extraArgs: [{ key: 'kubelet-preferred-address-types', value: 'InternalIP' }] },
       // An exam sets 16 tasks up at once: let the controllers work on more than 5 Deployments at a time.
       {
         name: 'kube-controller-manager',
@@ -88,10 +91,28 @@ function kwokConfig(bin: BinaryPaths): string {
       podPlayStageParallelism: 16,
       nodePlayStageParallelism: 2,
       podsOnNodeSyncParallelism: 1,
+      // Serves `kubectl logs` from the ClusterLogs below; exec stays unconfigured (kwok would run it on this host).
+      enableDebuggingHandlers: true,
     },
   };
-  return [stringify(kwokctl), stringify(kwok), stagesYaml()].join('---\n');
+  // Containers do not run, so there are no logs: say so, instead of an error from an unreachable kubelet.
+  const logs = {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterLogs',
+    metadata: { name: 'no-logs' },
+    spec: { selector: {}, logs: [{ containers: [], logsFile: noLogsFile(), follow: false }] },
+  };
+  return [stringify(kwokctl), stringify(kwok), stringify(logs), stagesYaml()].join('---\n');
 }
+
+const noLogsFile = () => join(sandboxPaths().root, 'no-logs.txt');
+/** In the CRI log format kwok reads: `<time> stdout F <line>`. */
+const NO_LOGS = [
+  'ckad-lab sandbox: containers are simulated (KWOK) and do not run, so they write no logs.',
+  'Practise `kubectl logs` on a real cluster; no ckad-lab task is graded on log output.',
+]
+  .map((line) => `1970-01-01T00:00:00.000000000Z stdout F ${line}\n`)
+  .join('');
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -114,6 +135,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   if (status.state === 'running' && !stagesChanged) return status;
 
   await mkdir(paths.root, { recursive: true });
+  await writeFile(noLogsFile(), NO_LOGS);
   if (status.state === 'absent') {
     progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
     const configFile = join(paths.root, 'kwok-config.yaml');

@@ -127,6 +127,16 @@ describe('pod lifecycle', () => {
   });
 });
 
+describe('logs and exec, reached on loopback', () => {
+  test('kubectl logs explains that containers are simulated; exec is refused without running anything', async () => {
+    const ns = await testNamespace();
+    await kubectl('run', 'web', '--image=nginx:1.27', '-n', ns);
+    await kubectl('wait', '--for=condition=Ready', 'pod/web', '-n', ns, '--timeout=30s');
+    expect(await kubectl('logs', 'web', '-n', ns)).toContain('containers are simulated (KWOK) and do not run');
+    await expect(kubectl('exec', 'web', '-n', ns, '--', 'ls')).rejects.toThrow(/no exec found for container/);
+  });
+});
+
 describe('sandbox lifecycle', () => {
   test('up on a running sandbox is harmless: same processes, objects kept', async () => {
     const ns = await testNamespace();

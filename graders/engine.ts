@@ -275,6 +275,26 @@ async function list(check: ListCheck, task: Task, reader: ClusterReader): Promis
  * The engine hits the same problems at grading time and reports them as check errors.
  */
 export function validateCheck(check: Check): string[] {
+  const problems = validateCheckShape(check);
+  const expectations = (prefix: string, exp: unknown): void => {
+    for (const p of validateExpect(exp)) problems.push(`${prefix}.${p}`);
+  };
+  if ('object' in check) expectations('expect', check.expect);
+  if ('list' in check) {
+    if (check.count !== undefined) expectations('count', check.count);
+    if (check.every !== undefined) expectations('every', check.every);
+    if (check.some !== undefined) expectations('some', check.some);
+  }
+  if ('custom' in check) problems.push(...validateCustomCheck(check.custom, check.args));
+  return problems;
+}
+
+/**
+ * Authoring problems of a check apart from its expectations and custom args (which tasks lint reports at
+ * their own positions): unknown kinds, namespaces on cluster-scoped kinds, selectors, unchanged paths, list
+ * checks that would pass for anything.
+ */
+export function validateCheckShape(check: Check): string[] {
   const problems: string[] = [];
   const guard = (what: string, fn: () => void): void => {
     try {
@@ -288,21 +308,13 @@ export function validateCheck(check: Check): string[] {
     guard('kind', () => resolveApiVersion(ref.kind, ref.apiVersion));
     if (ref.namespace !== undefined && !isNamespaced(ref.kind)) problems.push(`namespace: ${ref.kind} is cluster-scoped`);
   }
-  const expectations = (prefix: string, exp: unknown): void => {
-    for (const p of validateExpect(exp)) problems.push(`${prefix}.${p}`);
-  };
-  if ('object' in check) expectations('expect', check.expect);
   if ('unchanged' in check) for (const p of check.unchanged.paths) guard('paths', () => parsePath(p));
   if ('list' in check) {
     if (check.list.selector !== undefined) guard('list.selector', () => parseSelector(check.list.selector ?? ''));
     if (check.count === undefined && check.every === undefined && check.some === undefined) {
       problems.push('list: give count, every or some (a list check with none passes for anything)');
     }
-    if (check.count !== undefined) expectations('count', check.count);
-    if (check.every !== undefined) expectations('every', check.every);
-    if (check.some !== undefined) expectations('some', check.some);
   }
-  if ('custom' in check) problems.push(...validateCustomCheck(check.custom, check.args));
   return problems;
 }
 

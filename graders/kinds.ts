@@ -10,6 +10,7 @@ const KINDS: Readonly<Record<string, KindInfo>> = {
   Secret: { apiVersion: 'v1', namespaced: true },
   ServiceAccount: { apiVersion: 'v1', namespaced: true },
   Namespace: { apiVersion: 'v1', namespaced: false },
+  Node: { apiVersion: 'v1', namespaced: false },
   ResourceQuota: { apiVersion: 'v1', namespaced: true },
   LimitRange: { apiVersion: 'v1', namespaced: true },
   PersistentVolumeClaim: { apiVersion: 'v1', namespaced: true },

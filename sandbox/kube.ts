@@ -63,16 +63,6 @@ export class Kube {
     });
   }
 
-  /** Everything a `kubectl` child process needs to talk to this cluster. */
-  kubectlEnv(): Record<string, string> {
-    return { KUBECONFIG: this.kubeconfigPath, ...(this.ownedBySandbox ? {} : { CKAD_LAB_CONTEXT: this.context }) };
-  }
-
-  /** `--context` arguments for kubectl, when not the sandbox's current context. */
-  kubectlContextArgs(): string[] {
-    return this.ownedBySandbox ? [] : ['--context', this.context];
-  }
-
   // Reads and writes go through raw API JSON: client-node's typed models rename fields (`from` becomes
   // `_from`, `default` becomes `_default`) and reformat timestamps, which graders must never see, and
   // serializing a plain object through them can drop those fields on the way in.

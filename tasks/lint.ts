@@ -6,6 +6,7 @@ import { formatPath, loadCatalogFiles, sortErrors, type Locate, type PathSegment
 import { FILTERS, renderTask, templateRefs, WORKDIR_VAR } from './render.ts';
 import type { Task } from './schema.ts';
 import { validateExpect } from '../graders/match.ts';
+import { validateCheckShape } from '../graders/engine.ts';
 import { customChecks, validateCustomCheck } from '../graders/custom/index.ts';
 
 const noPosition: Locate = () => ({ line: 0, col: 0 });
@@ -173,6 +174,8 @@ function lintChecks(task: Task, rendered: Task | undefined, report: Report): voi
       if (r.some !== undefined) expectations.push([['checks', i, 'some'], r.some]);
     }
     for (const [path, expect] of expectations) reportExpectProblems(path, expect, report);
+
+    for (const message of validateCheckShape(r)) report(['checks', i], message);
 
     if ('custom' in r) {
       const path: PathSegment[] = Object.hasOwn(customChecks, r.custom) ? ['checks', i, 'args'] : ['checks', i, 'custom'];

@@ -261,4 +261,3 @@ export async function gradeRecords(kube: Kube, records: readonly SetupRecord[], 
   return gradeTasks(rendered, { reader: readerFor(kube), baseline, deadline: Date.now() + waitMs });
 }
 
-export const maxPoints = (tasks: readonly Task[]): number => tasks.reduce((s, t) => s + taskPoints(t), 0);

@@ -8,8 +8,14 @@ import { kubectl, sandboxEnv, waitFor } from './helpers.ts';
 
 const exec = promisify(execFile);
 const socket = `ckad-lab-test-${randomBytes(3).toString('hex')}`;
-// A private tmux server: it starts with exactly this environment, whatever tmux the developer runs.
-const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args], { env: sandboxEnv() });
+// A private tmux server: it starts with exactly this environment, whatever tmux the developer runs. The pane is
+// a candidate's terminal, so CI's own CI=true (which means "no console") is not passed on.
+const terminalEnv = () => {
+  const env: NodeJS.ProcessEnv = { ...sandboxEnv(), TERM: 'xterm-256color' };
+  delete env.CI;
+  return env;
+};
+const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args], { env: terminalEnv() });
 const screen = async () => (await tmux('capture-pane', '-p', '-t', 'lab')).stdout;
 
 afterEach(async () => {

@@ -12,6 +12,7 @@ import { describeTask, gradeRecords, runScript, setupRecord, setupTask } from '.
 import { verifyTasks, formatVerifyTable } from '../lab/verify.ts';
 import { sandboxProgressPrinter } from '../progress.ts';
 import { toJUnit } from '../report/junit.ts';
+import { checkLines } from '../report/text.ts';
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -135,15 +136,7 @@ export function formatReport(report: GradeReport, tasks: readonly Task[]): strin
   for (const t of report.tasks) {
     const task = tasks.find((x) => x.id === t.id);
     lines.push(`\n${t.id}${task ? `: ${task.title}` : ''}  ${t.score}/${t.maxScore}`);
-    for (const c of t.checks) {
-      const mark = c.error ? 'ERROR' : c.passed ? ' ok  ' : ' FAIL';
-      lines.push(`  ${mark} ${c.name} (${c.points}/${c.maxPoints})`);
-      if (c.error) lines.push(`        could not grade: ${c.error}`);
-      else if (!c.passed) {
-        if (c.path) lines.push(`        ${c.path}: expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}`);
-        if (c.message) lines.push(`        ${c.message}`);
-      }
-    }
+    for (const c of t.checks) lines.push(...checkLines(c, '  '));
   }
   lines.push(`\nScore: ${report.score}/${report.maxScore} (${report.percent}%)\n`);
   return lines.join('\n');

@@ -79,3 +79,11 @@ export function checkExplanation(check: { path?: string | undefined; expected?: 
   }
   return `${where}${check.message ?? 'failed'}`;
 }
+
+/** What a check's message adds to its `path: expected X, got Y` line (the hint, `+N more`), if anything. */
+export function extraMessage(check: { path?: string | undefined; expected?: string | undefined; actual?: string | undefined; message?: string | undefined }): string | undefined {
+  if (!check.message || (check.expected === undefined && check.actual === undefined)) return undefined;
+  const explained = checkExplanation(check);
+  const rest = check.message.startsWith(explained) ? check.message.slice(explained.length).replace(/^\s*—\s*/, '').trim() : check.message;
+  return rest || undefined;
+}

@@ -2,7 +2,7 @@
 // markers, so it greps well and survives any terminal.
 import type { CheckResult } from '../../graders/result.ts';
 import type { HistoryRecord } from '../exam/history.ts';
-import { checkExplanation, domainTitle, formatPercent, PASS_PERCENT } from './summary.ts';
+import { checkExplanation, domainTitle, extraMessage, formatPercent, PASS_PERCENT } from './summary.ts';
 
 export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
   const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
@@ -16,7 +16,8 @@ export function checkLines(check: CheckResult, indent: string): string[] {
   const head = `${indent}[${check.passed ? 'PASS' : 'FAIL'}] ${check.name}  ${check.points}/${check.maxPoints}`;
   if (check.passed) return [head];
   const lines = [head, `${indent}       ${checkExplanation(check)}`];
-  if (check.message && (check.expected !== undefined || check.actual !== undefined)) lines.push(`${indent}       ${check.message}`);
+  const extra = extraMessage(check);
+  if (extra) lines.push(`${indent}       ${extra}`);
   return lines;
 }
 

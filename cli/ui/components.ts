@@ -3,7 +3,7 @@ import { createElement as h, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { CheckResult } from '../../graders/result.ts';
 import type { Progress } from '../exam/services.ts';
-import { checkExplanation } from '../report/summary.ts';
+import { checkExplanation, extraMessage } from '../report/summary.ts';
 import { KEY_BINDINGS, type KeyAction } from './keys.ts';
 
 export const ACCENT = 'cyan';
@@ -82,14 +82,6 @@ export function ScrollText(props: { lines: readonly string[]; offset: number; ro
   );
 }
 
-/** What a check's message adds to its `path: expected X, got Y` line (the hint, `+N more`), if anything. */
-export function extraMessage(c: CheckResult): string | undefined {
-  if (!c.message || (c.expected === undefined && c.actual === undefined)) return undefined;
-  const explained = checkExplanation(c);
-  const rest = c.message.startsWith(explained) ? c.message.slice(explained.length).replace(/^\s*—\s*/, '').trim() : c.message;
-  return rest || undefined;
-}
-
 /** Each check passed or failed, with expected and actual for failures and the reason for ungraded ones. */
 export function CheckList(props: { checks: readonly CheckResult[] }): ReactNode {
   return h(
@@ -106,7 +98,7 @@ export function CheckList(props: { checks: readonly CheckResult[] }): ReactNode 
                 Box,
                 { flexDirection: 'column', paddingLeft: 2 },
                 h(Text, null, checkExplanation(c)),
-                extraMessage(c) ? h(Text, { dimColor: true }, extraMessage(c)) : null,
+                extraMessage(c) !== undefined ? h(Text, { dimColor: true }, extraMessage(c)) : null,
               );
       return h(
         Box,

@@ -4,11 +4,11 @@
 // is built in a small wrapper module of its own (kwok and kubernetes pin different k8s.io library versions).
 // Kubernetes' own go.mod replaces its staging modules (k8s.io/api, ...) with ./staging paths that do not exist
 // in the module download, so the wrapper replaces each of them with its published v0.<minor>.<patch>.
-import { spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
+import { CommandFailed, runCommand } from './exec.ts';
 import { cacheDir } from './paths.ts';
 import { BINARIES, VERSIONS, type BinaryName, type Component } from './versions.ts';
 
@@ -204,27 +204,14 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Runs a command, resolving with its stdout; rejects with the tail of its stderr. */
-function run(cmd: string, args: string[], env: Record<string, string>, cwd?: string, onStderrLine?: (line: string) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d).slice(-20_000);
-      if (!onStderrLine) return;
-      const lines = (partial + d).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) onStderrLine(line);
-    });
-    child.on('error', (error) => reject(error));
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new UserError(`\`${cmd} ${args.slice(0, 3).join(' ')} ...\` failed (exit ${code}) in ${cwd ?? process.cwd()}:\n${stderr.trim().split('\n').slice(-15).join('\n')}`, { hint: 'Fix the cause shown above and run the command again; finished components stay cached.' }));
-    });
-  });
+/** Runs a build tool; a failure names the command and shows the tail of what it said. */
+async function run(cmd: string, args: string[], env: Record<string, string>, cwd?: string, onStderrLine?: (line: string) => void): Promise<string> {
+  try {
+    return await runCommand(cmd, args, { env, ...(cwd ? { cwd } : {}), ...(onStderrLine ? { onStderrLine } : {}) });
+  } catch (error) {
+    if (!(error instanceof CommandFailed)) throw error;
+    throw new UserError(`\`${cmd} ${args.slice(0, 3).join(' ')} ...\` failed (exit ${error.exitCode}) in ${cwd ?? process.cwd()}:\n${error.stderr.trim().split('\n').slice(-15).join('\n')}`, { hint: 'Fix the cause shown above and run the command again; finished components stay cached.' });
+  }
 }
 
 /** Binaries the user points at instead of building: CKAD_LAB_BIN_DIR, or `binaries:` in config.yaml. */

@@ -1,7 +1,6 @@
 // The sandbox: a real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) with KWOK
 // simulating nodes and pods, run by `kwokctl --runtime binary`. No container runtime, every port on 127.0.0.1,
 // state and kubeconfig under the lab's state directory (~/.kube/config is never touched).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
 import { UserError } from './errors.ts';
+import { CommandFailed, runCommand } from './exec.ts';
 import { connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
@@ -336,29 +336,24 @@ async function kwokctl(kwokctlBinary: string, args: string[]): Promise<void> {
   await capture(kwokctlBinary, args, { KWOK_WORKDIR: paths.kwokWorkdir });
 }
 
-function capture(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-10_000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) return resolve(stdout);
-      const messages = stderr
-        .split('\n')
-        .map((l) => {
-          try {
-            const j = JSON.parse(l) as { msg?: string; err?: string };
-            return [j.msg, j.err].filter(Boolean).join(': ');
-          } catch {
-            return l;
-          }
-        })
-        .filter(Boolean)
-        .slice(-8);
-      reject(new UserError(`\`${cmd.split('/').pop()} ${args.join(' ')}\` failed (exit ${code}):\n  ${messages.join('\n  ')}`, { hint: `Logs: ${join(sandboxPaths().clusterDir, 'logs')}` }));
-    });
-  });
+/** Runs kwokctl (or ps); a failure shows kwokctl's last log messages, decoded from its JSON lines. */
+async function capture(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  try {
+    return await runCommand(cmd, args, { env });
+  } catch (error) {
+    if (!(error instanceof CommandFailed)) throw error;
+    const messages = error.stderr
+      .split('\n')
+      .map((l) => {
+        try {
+          const j = JSON.parse(l) as { msg?: string; err?: string };
+          return [j.msg, j.err].filter(Boolean).join(': ');
+        } catch {
+          return l;
+        }
+      })
+      .filter(Boolean)
+      .slice(-8);
+    throw new UserError(`\`${cmd.split('/').pop()} ${args.join(' ')}\` failed (exit ${error.exitCode}):\n  ${messages.join('\n  ')}`, { hint: `Logs: ${join(sandboxPaths().clusterDir, 'logs')}` });
+  }
 }

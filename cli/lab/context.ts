@@ -5,7 +5,7 @@ import { cachedBinaries, userBinaries, type BinaryPaths } from '../../sandbox/bu
 import { UserError } from '../../sandbox/errors.ts';
 import { connect, type Kube } from '../../sandbox/kube.ts';
 import { workDir } from '../../sandbox/paths.ts';
-import { resolveBinaries, sandboxPaths, sandboxStatus, sandboxUp, type SandboxProgress } from '../../sandbox/sandbox.ts';
+import { resolveBinaries, sandboxPaths, sandboxUp, type SandboxProgress } from '../../sandbox/sandbox.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { RunnerContext } from './runner.ts';
 export { catalog, findTasks } from './catalog.ts';
@@ -32,11 +32,10 @@ export async function openLab(flags: ClusterFlags, opts: { ensureSandbox?: boole
   const allowedContexts = [...config.allowContexts, ...(flags['allow-context'] ?? [])];
   let binaries = await knownBinaries(config);
   if (flags.context === undefined && opts.ensureSandbox) {
-    const status = await sandboxStatus();
-    if (status.state !== 'running') {
-      binaries = await resolveBinaries(config.binaries, opts.onProgress ?? (() => {}));
-      await sandboxUp({ binaries, onProgress: opts.onProgress ?? (() => {}) });
-    }
+    // sandboxUp returns at once on a running sandbox (applying new stages if there are any).
+    const onProgress = opts.onProgress ?? (() => {});
+    binaries = binaries ?? (await resolveBinaries(config.binaries, onProgress));
+    await sandboxUp({ binaries, onProgress });
   }
   const kube = connect({ sandboxKubeconfig: sandboxPaths().kubeconfig, ...(flags.context !== undefined ? { context: flags.context } : {}), allowedContexts });
   return { config, kube, runner: { kube, workRoot: workDir(), ...(binaries ? { kubectlDir: dirname(binaries.kubectl) } : {}) } };

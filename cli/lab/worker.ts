@@ -10,9 +10,8 @@ export type Reply = { id: number; result?: unknown; progress?: unknown; error?: 
 
 const [flags = '{}', stateDir = ''] = process.argv.slice(2);
 const services = labServices(JSON.parse(flags) as Parameters<typeof labServices>[0], stateDir);
-// Warm up while the console loads Ink: the catalog, and the cluster client's first connection.
+// Warm up while the console loads Ink: setting tasks up needs the catalog.
 void services.tasks().catch(() => {});
-void services.sandboxStatus().catch(() => {});
 const send = (reply: Reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
 
 async function handle({ id, method, args }: Request): Promise<void> {

@@ -1,17 +1,14 @@
-#!/usr/bin/env node
-// Entry point. Errors a user can act on are printed as a message and a hint, never a stack trace; anything
-// else is a bug, reported with where the details were written.
+// Runs a command; cli/ckad-lab.js loads this once the Node version is known to be right. Errors a user can act
+// on are printed as a message and a hint, never a stack trace; anything else is a bug, reported with where
+// the details were written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../sandbox/errors.ts';
 import { CouldNotGrade } from '../graders/reader.ts';
 import { stateDir } from '../sandbox/paths.ts';
+import { trace } from './trace.ts';
 
-const [major] = process.versions.node.split('.').map(Number);
-if ((major ?? 0) < 24) {
-  process.stderr.write(`ckad-lab needs Node 24 or newer (this is ${process.version}). Run it through npm (npm start, npx ckad-lab), which uses the Node pinned in package.json.\n`);
-  process.exit(1);
-}
+trace('console', 'process started', performance.timeOrigin);
 
 const { main } = await import('./main.ts');
 try {

@@ -72,7 +72,7 @@ async function benchSandbox(): Promise<void> {
   const warm: number[] = [];
   for (let i = 0; i < 5; i++) warm.push(await time(() => sandboxUp({ binaries })));
   const warmCli: number[] = [];
-  for (let i = 0; i < 5; i++) warmCli.push(await time(() => exec(process.execPath, ['cli/bin.ts', 'sandbox', 'up'])));
+  for (let i = 0; i < 5; i++) warmCli.push(await time(() => exec(process.execPath, ['cli/ckad-lab.js', 'sandbox', 'up'])));
 
   const k = kube();
   const reset: number[] = [];
@@ -190,7 +190,7 @@ async function benchUi(): Promise<void> {
   let workerRss = 0;
   for (let run = 0; run < 3; run++) {
     const started = performance.now();
-    await tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '45', '-c', process.cwd(), `exec ${process.execPath} cli/bin.ts exam --tasks 16 --seed ${run + 1} --abandon`);
+    await tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '45', '-c', process.cwd(), `exec ${process.execPath} cli/ckad-lab.js exam --tasks 16 --seed ${run + 1} --abandon`);
     await waitScreen(/Task 1 of 16/);
     firstTask.push(performance.now() - started);
     for (let i = 0; i < 10; i++) {

@@ -57,7 +57,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, timeoutM
 /** Runs the CLI as a user would (through Node 26 from node_modules), against the test sandbox. */
 export async function ckadLab(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['cli/bin.ts', ...args], { env: { ...sandboxEnv(), ...env }, maxBuffer: 10 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(process.execPath, ['cli/ckad-lab.js', ...args], { env: { ...sandboxEnv(), ...env }, maxBuffer: 10 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 test('drill configmap-from-literals: solve with kubectl, press check, see full marks', async () => {
-  const command = `${process.execPath} cli/bin.ts drill configmap-from-literals --seed 0`;
+  const command = `${process.execPath} cli/ckad-lab.js drill configmap-from-literals --seed 0`;
   await tmux('new-session', '-d', '-s', 'lab', '-x', '150', '-y', '45', '-c', process.cwd(), command);
 
   const namespace = await waitFor('the drill on screen', async () => /Namespace\s+([a-z0-9-]+-config-lab)/.exec(await screen())?.[1], 30_000);

@@ -1,0 +1,1 @@
+export function compileCacheDir(env?: NodeJS.ProcessEnv): string;

@@ -26,7 +26,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
       const tasks = intOption('exam', 'tasks', values.tasks, 1);
       const minutes = intOption('exam', 'minutes', values.minutes, 1);
       const seed = intOption('exam', 'seed', values.seed);
-      const services = remoteLabServices(values, stateDir());
+      const services = remoteLabServices(values, stateDir(), { prepareSandbox: common.interactive });
       return (await ui()).runExam(services, {
         ...common,
         ...(tasks !== undefined ? { tasks } : {}),
@@ -47,7 +47,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
         throw new UserError('ckad-lab drill: choose one of TASK_ID, --domain D or --weakest.', { hint: `Usage: ${usage}`, exitCode: 2 });
       }
       const seed = intOption('drill', 'seed', values.seed);
-      const services = remoteLabServices(values, stateDir());
+      const services = remoteLabServices(values, stateDir(), { prepareSandbox: common.interactive });
       return (await ui()).runDrill(services, {
         ...common,
         ...(positionals[0] ? { taskId: positionals[0] } : {}),

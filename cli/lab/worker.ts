@@ -4,20 +4,32 @@
 //   argv: <cluster flags as JSON> <state dir>
 import { createInterface } from 'node:readline';
 import { labServices } from './services.ts';
+import { trace } from '../trace.ts';
+
+trace('worker', 'process started', performance.timeOrigin);
+trace('worker', 'modules loaded');
 
 export type Request = { id: number; method: 'tasks' | 'sandboxStatus' | 'ensureSandbox' | 'setupTasks' | 'grade' | 'resetTask'; args: unknown[] };
 export type Reply = { id: number; result?: unknown; progress?: unknown; error?: string };
 
 const [flags = '{}', stateDir = ''] = process.argv.slice(2);
 const services = labServices(JSON.parse(flags) as Parameters<typeof labServices>[0], stateDir);
-// Warm up while the console loads Ink: setting tasks up needs the catalog.
-void services.tasks().catch(() => {});
+// Setting tasks up needs the catalog. Reading it takes the event loop for a while, so it is read once the
+// first request (the sandbox check) is waiting on the cluster, not before that request has started.
+let warmed = false;
+const warmUp = () => {
+  if (warmed) return;
+  warmed = true;
+  setTimeout(() => void services.tasks().catch(() => {}), 0);
+};
 const send = (reply: Reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
 
 async function handle({ id, method, args }: Request): Promise<void> {
   const progress = (p: unknown) => send({ id, progress: p });
+  trace('worker', `${method} started`);
   try {
     const a = args as never[];
+    warmUp();
     const result =
       method === 'tasks' ? await services.tasks()
       : method === 'sandboxStatus' ? await services.sandboxStatus()
@@ -26,6 +38,7 @@ async function handle({ id, method, args }: Request): Promise<void> {
       : method === 'grade' ? await services.grade(a[0] as never)
       : method === 'resetTask' ? await services.resetTask(a[0] as never)
       : Promise.reject(new Error(`unknown lab worker method ${String(method)}`));
+    trace('worker', `${method} done`);
     send({ id, result: result ?? null });
   } catch (error) {
     const e = error as Error & { hint?: string };

@@ -1,6 +1,6 @@
 // The running exam: header with the countdown, the task list, the current task. Keys are read in one
 // handler per mode (normal, help, confirm end, confirm leave), so no two handlers ever see the same key.
-import { createElement as h, useMemo, useState, type ReactNode } from 'react';
+import { createElement as h, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { warningText } from '../exam/countdown.ts';
 import { flaggedCount, seenCount, type ExamSession, type SessionTask } from '../exam/session.ts';
@@ -10,6 +10,7 @@ import { HelpOverlay } from './help.ts';
 import { useCountdown, useDeadline, useKeys } from './hooks.ts';
 import { digitOf, matches } from './keys.ts';
 import { instructionLines, TaskPane } from './task-pane.ts';
+import { trace } from '../trace.ts';
 
 const LEVEL_COLOR = { calm: undefined, warn: 'yellow', urgent: 'red', expired: 'red' } as const;
 
@@ -91,6 +92,7 @@ export function ExamScreen(): ReactNode {
   const [scroll, setScroll] = useState({ index: session.current, offset: 0 });
 
   useDeadline(session.deadline, () => actions.end('timeout'), clock);
+  useEffect(() => trace('console', 'exam screen drawn'), []);
 
   const width = Math.max(60, columns - 1);
   const listWidth = Math.min(34, Math.max(24, Math.floor(width * 0.3)));

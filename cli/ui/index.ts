@@ -14,6 +14,9 @@ import { exportRecord, type ExportOptions } from '../report/export.ts';
 import { formatPercent } from '../report/summary.ts';
 import { App } from './app.ts';
 import type { Lab, Outcome, Route } from './context.ts';
+import { trace } from '../trace.ts';
+
+trace('console', 'Ink and the screens loaded');
 
 export type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions } from '../exam/flow.ts';
 export { EXIT } from '../exam/flow.ts';

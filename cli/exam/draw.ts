@@ -147,7 +147,7 @@ export function pickDrillTask(
   if ('weakest' in choice) {
     const standings = weakestDomains(history);
     if (standings.length === 0) {
-      return { ok: false, message: 'No finished exam in history yet, so there is no weakest domain. Take one with `ckad-lab exam`, or drill a domain: `ckad-lab drill --domain D`.' };
+      return { ok: false, message: 'Nothing in history yet (a finished exam or a checked drill), so there is no weakest domain. Take an exam with `ckad-lab exam`, or drill a domain: `ckad-lab drill --domain D`.' };
     }
     for (const s of standings) {
       const inDomain = catalog.filter((t) => t.domain === s.domain);

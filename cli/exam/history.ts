@@ -2,8 +2,24 @@
 // the tasks were, so the report can be shown or exported again later.
 import { z } from 'zod';
 import { GradeReport } from '../../graders/result.ts';
-import { DomainScore, PASS_PERCENT, TaskMeta, summarize } from '../report/summary.ts';
+import { DomainScore, PASS_PERCENT, TaskMeta, percentOf, summarize } from '../report/summary.ts';
+import type { PreparedTask } from './services.ts';
 import { EndReason, type ExamSession } from './session.ts';
+
+/**
+ * How a drill went on after its first check. A drill's score is its first check: checking until every check
+ * passes would otherwise make every drilled domain look mastered, and `drill --weakest` would stop pointing
+ * at the points a candidate actually loses. The drill screen says so before the first check.
+ */
+export const DrillSummary = z.object({
+  taskId: z.string(),
+  checks: z.number().int().positive(),
+  /** The check on which every check passed; null while some still fail. */
+  solvedOnCheck: z.number().int().positive().nullable(),
+  latestPercent: z.number(),
+  hintsShown: z.number().int().nonnegative(),
+});
+export type DrillSummary = z.infer<typeof DrillSummary>;
 
 export const HistoryRecord = z.object({
   version: z.literal(1),
@@ -23,6 +39,8 @@ export const HistoryRecord = z.object({
   domains: z.array(DomainScore),
   tasks: z.array(TaskMeta),
   report: GradeReport,
+  /** Drills only. */
+  drill: DrillSummary.optional(),
 });
 export type HistoryRecord = z.infer<typeof HistoryRecord>;
 
@@ -51,4 +69,56 @@ export function historyRecord(session: ExamSession): HistoryRecord | undefined {
     tasks,
     report: ended.report,
   };
+}
+
+/**
+ * A drill's record after a check: created by the first check (which is its score), updated by later ones. A
+ * check that could not grade everything (the cluster did not answer) changes nothing: `previous` is returned.
+ */
+export function drillRecord(
+  previous: HistoryRecord | undefined,
+  drill: { id: string; seed: number; task: PreparedTask; startedAt: number; timed: boolean; hintsShown: number },
+  report: GradeReport,
+  at: number,
+): HistoryRecord | undefined {
+  const result = report.tasks.find((t) => t.id === drill.task.id);
+  if (!result || result.checks.some((c) => c.error !== undefined)) return previous;
+  const latestPercent = percentOf(result.score, result.maxScore);
+  const solved = result.maxScore > 0 && result.score >= result.maxScore;
+  if (previous?.drill) {
+    const checks = previous.drill.checks + 1;
+    return {
+      ...previous,
+      drill: { ...previous.drill, checks, solvedOnCheck: previous.drill.solvedOnCheck ?? (solved ? checks : null), latestPercent, hintsShown: Math.max(previous.drill.hintsShown, drill.hintsShown) },
+    };
+  }
+  const tasks = [TaskMeta.parse(drill.task)];
+  const summary = summarize(report, tasks);
+  return {
+    version: 1,
+    id: drill.id,
+    kind: 'drill',
+    seed: drill.seed,
+    minutes: drill.timed ? drill.task.minutes : null,
+    createdAt: drill.startedAt,
+    startedAt: drill.startedAt,
+    endedAt: at,
+    reason: 'finished',
+    score: summary.score,
+    maxScore: summary.maxScore,
+    percent: summary.percent,
+    passed: summary.passed,
+    passPercent: PASS_PERCENT,
+    domains: summary.domains,
+    tasks,
+    report,
+    drill: { taskId: drill.task.id, checks: 1, solvedOnCheck: solved ? 1 : null, latestPercent, hintsShown: drill.hintsShown },
+  };
+}
+
+/** One line on how a drill went, for history listings. */
+export function drillOutcome(d: DrillSummary): string {
+  const checks = `${d.checks} check${d.checks === 1 ? '' : 's'}`;
+  const hints = d.hintsShown > 0 ? `, ${d.hintsShown} hint${d.hintsShown === 1 ? '' : 's'}` : '';
+  return d.solvedOnCheck !== null ? `solved on check ${d.solvedOnCheck} of ${checks}${hints}` : `not solved yet (${checks}${hints}, latest ${Number(d.latestPercent.toFixed(1))}%)`;
 }

@@ -1,7 +1,7 @@
 // The report as plain text: for pipes, CI logs and anything without a TTY. ASCII bars and [PASS]/[FAIL]
 // markers, so it greps well and survives any terminal.
 import type { CheckResult } from '../../graders/result.ts';
-import type { HistoryRecord } from '../exam/history.ts';
+import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
 import { checkExplanation, domainTitle, extraMessage, formatPercent, PASS_PERCENT } from './summary.ts';
 
 export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
@@ -34,7 +34,9 @@ export function renderTextReport(record: HistoryRecord, options: TextOptions = {
   out.push(`${title} ${record.id} · ${when(record.startedAt)} · seed ${record.seed} · ${record.tasks.length} tasks${record.minutes ? ` · ${record.minutes} min` : ''}`);
   if (record.reason !== 'finished') out.push(`Ended by ${record.reason === 'timeout' ? 'the clock (time ran out)' : 'abandoning it'}.`);
   out.push(
-    `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${record.passed ? 'PASS' : 'FAIL'} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
+    record.drill
+      ? `First check ${formatPercent(record.percent)} (${record.score}/${record.maxScore}), which is the drill's score · ${drillOutcome(record.drill)}`
+      : `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${record.passed ? 'PASS' : 'FAIL'} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
   );
   const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
   if (ungraded > 0) out.push(`Warning: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see [ERROR] below); the score may be too low.`);
@@ -68,7 +70,9 @@ export function renderTextHistory(
   const out: string[] = ['Attempts (oldest first)'];
   for (const r of records) {
     out.push(
-      `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${r.passed ? 'PASS' : 'FAIL'}  ${r.tasks.length} tasks  ${r.reason}`,
+      r.drill
+        ? `  ${when(r.endedAt)}  drill ${r.id}  ${formatPercent(r.percent).padStart(6)}  first check  ${r.drill.taskId}: ${drillOutcome(r.drill)}`
+        : `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${r.passed ? 'PASS' : 'FAIL'}  ${r.tasks.length} tasks  ${r.reason}`,
     );
   }
   out.push('', 'Per domain, oldest to newest');

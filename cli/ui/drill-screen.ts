@@ -1,8 +1,9 @@
 // The drill: pick a task, set it up, then check it live as often as wanted.
-import { createElement as h, useMemo, useReducer, useState, type ReactNode } from 'react';
+import { createElement as h, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { drillState, reduceDrill } from '../exam/drill.ts';
 import { pickDrillTask, type DrillChoice } from '../exam/draw.ts';
+import { drillRecord, type HistoryRecord } from '../exam/history.ts';
 import { newSessionId, sessionPrefix } from '../exam/session.ts';
 import { taskResult, type PreparedTask, type Progress } from '../exam/services.ts';
 import { formatPercent } from '../report/summary.ts';
@@ -15,8 +16,8 @@ import { instructionLines, TaskPane } from './task-pane.ts';
 
 type Mode = 'normal' | 'help' | 'confirm-reset';
 
-export function DrillScreen(props: { task: PreparedTask; why: string; timed: boolean; onNewTask: () => void }): ReactNode {
-  const { services, clock, kubeconfigEnv } = useLab();
+export function DrillScreen(props: { id: string; seed: number; task: PreparedTask; why: string; timed: boolean; onNewTask: () => void }): ReactNode {
+  const { services, clock, kubeconfigEnv, store } = useLab();
   const app = useAppActions();
   const { columns, rows } = useWindowSize();
   const [state, dispatch] = useReducer(reduceDrill, undefined, () => drillState(props.task, clock(), props.timed));
@@ -32,10 +33,29 @@ export function DrillScreen(props: { task: PreparedTask; why: string; timed: boo
   const lineCount = useMemo(() => instructionLines(state.task, width).length, [state.task, width]);
   const maxOffset = Math.max(0, lineCount - paneRows);
 
+  // Every check is saved to history as it comes: the first is the drill's score (see DrillSummary).
+  const record = useRef<HistoryRecord | undefined>(undefined);
+  const [saveProblem, setSaveProblem] = useState<string | undefined>(undefined);
+  const [startedAt] = useState(clock);
+  const save = (report: Parameters<typeof drillRecord>[2]) => {
+    try {
+      const next = drillRecord(record.current, { id: props.id, seed: props.seed, task: state.task, startedAt, timed: props.timed, hintsShown: state.hints }, report, clock());
+      if (next === record.current) return setSaveProblem('Some checks could not be graded, so this check is not saved to history.');
+      record.current = next;
+      if (next) store.saveHistory(next);
+      setSaveProblem(undefined);
+    } catch (error) {
+      setSaveProblem(`Not saved to history: ${(error as Error).message}`);
+    }
+  };
+
   const check = () => {
     dispatch({ type: 'CHECK_START' });
     services.grade([state.task]).then(
-      (report) => dispatch({ type: 'CHECK_DONE', result: taskResult(report, state.task.id) }),
+      (report) => {
+        save(report);
+        dispatch({ type: 'CHECK_DONE', result: taskResult(report, state.task.id) });
+      },
       (error: unknown) => dispatch({ type: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` }),
     );
   };
@@ -77,7 +97,11 @@ export function DrillScreen(props: { task: PreparedTask; why: string; timed: boo
         ? h(Text, { color: ACCENT }, 'Resetting the task…')
         : state.problem
           ? h(Text, { color: 'red' }, state.problem)
-          : null;
+          : saveProblem
+            ? h(Text, { color: 'yellow' }, saveProblem)
+            : state.checks === 0
+              ? h(Text, { dimColor: true }, "Your first check is this drill's score in history (it decides --weakest); check again as often as you like.")
+              : null;
   const footer =
     mode === 'confirm-reset'
       ? h(Text, null, h(Text, { bold: true }, 'Reset the task? '), 'Its namespaces are deleted and set up again.  ', h(Text, { color: 'red', bold: true }, 'y'), ' reset  ', h(Text, { bold: true }, 'n'), ' keep')
@@ -137,10 +161,11 @@ export function DrillRoute(props: { choice: DrillChoice; timed: boolean; seed: n
     const picked = pickDrillTask(catalog, props.choice, props.seed, history, props.avoid);
     if (!picked.ok) throw new Error(picked.message);
     await services.ensureSandbox(setProgress);
-    const entry = { id: picked.task.id, seed: props.seed, prefix: sessionPrefix('drill', newSessionId()) };
+    const id = newSessionId();
+    const entry = { id: picked.task.id, seed: props.seed, prefix: sessionPrefix('drill', id) };
     const [task] = await services.setupTasks([entry], setProgress);
     if (!task) throw new Error(`Setting up ${picked.task.id} returned nothing.`);
-    return { task, why: picked.why };
+    return { id, task, why: picked.why };
   }, props.seed);
   useKeys((input, key) => {
     if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'failed', code: 1, message: state.message } : { kind: 'quit' });
@@ -150,10 +175,12 @@ export function DrillRoute(props: { choice: DrillChoice; timed: boolean; seed: n
     return h(Box, { flexDirection: 'column', paddingX: 1 }, h(Text, { color: 'red', bold: true }, 'Cannot start the drill'), h(Text, null, state.message), h(KeyHints, { actions: ['RETRY', 'QUIT'] }));
   }
   if (state.status === 'pending') return h(ProgressView, { title: 'Setting up the drill', progress });
-  const { task, why } = state.value;
+  const { id, task, why } = state.value;
   const choice: DrillChoice = 'id' in props.choice ? { domain: task.domain } : props.choice;
   return h(DrillScreen, {
     key: task.prefix,
+    id,
+    seed: props.seed,
     task,
     why,
     timed: props.timed,

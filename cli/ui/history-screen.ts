@@ -2,6 +2,7 @@
 import { createElement as h, useMemo, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { weakestDomains } from '../exam/draw.ts';
+import { drillOutcome } from '../exam/history.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { randomSeed } from '../exam/flow.ts';
 import { Bar, KeyHints, Rule } from './components.ts';
@@ -39,7 +40,7 @@ export function HistoryScreen(): ReactNode {
     h(Text, { bold: true }, 'History', h(Text, { dimColor: true }, `  ·  ${records.length} attempt${records.length === 1 ? '' : 's'}`)),
     h(Rule, { width }),
     records.length === 0
-      ? h(Text, null, 'No finished attempts yet. Take a mock exam from the home screen or with ckad-lab exam.')
+      ? h(Text, null, 'No finished attempts yet. Take a mock exam or check a drill from the home screen (ckad-lab exam, ckad-lab drill).')
       : h(
           Box,
           { flexDirection: 'column' },
@@ -78,8 +79,9 @@ export function HistoryScreen(): ReactNode {
                 `${when(r.endedAt)}  ${r.kind} ${r.id.padEnd(10)}  `,
                 h(Text, { bold: true }, formatPercent(r.percent).padStart(6)),
                 '  ',
-                r.passed ? h(Text, { color: 'green' }, 'PASS') : h(Text, { color: 'red' }, 'FAIL'),
-                h(Text, { dimColor: true }, `  ${r.tasks.length} tasks  ${r.reason}`),
+                ...(r.drill
+                  ? [h(Text, { dimColor: true }, `first check  ${r.drill.taskId}: ${drillOutcome(r.drill)}`)]
+                  : [r.passed ? h(Text, { color: 'green' }, 'PASS') : h(Text, { color: 'red' }, 'FAIL'), h(Text, { dimColor: true }, `  ${r.tasks.length} tasks  ${r.reason}`)]),
               ),
             ),
           records.length > SHOWN ? h(Text, { dimColor: true }, `… and ${records.length - SHOWN} older (ckad-lab history in a pipe lists them all)`) : null,

@@ -2,7 +2,7 @@
 // (expected and actual) and reference solution.
 import { createElement as h, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import type { HistoryRecord } from '../exam/history.ts';
+import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { ACCENT, Bar, CheckList, KeyHints, Rule, ScrollText, wrapText } from './components.ts';
 import { useAppActions } from './context.ts';
@@ -32,15 +32,23 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
     Box,
     { flexDirection: 'column', width },
     h(Text, { bold: true }, record.kind === 'exam' ? 'CKAD mock exam' : 'CKAD drill', h(Text, { dimColor: true }, `  ·  ${record.id}  ·  ${ended}`)),
-    h(
-      Text,
-      null,
-      'Score ',
-      h(Text, { bold: true }, formatPercent(record.percent)),
-      h(Text, { dimColor: true }, `  (${record.score}/${record.maxScore})  `),
-      record.passed ? h(Text, { color: 'green', bold: true }, 'PASS') : h(Text, { color: 'red', bold: true }, 'FAIL'),
-      h(Text, { dimColor: true }, `  pass mark ${record.passPercent}%`),
-    ),
+    record.drill
+      ? h(
+          Text,
+          null,
+          'First check ',
+          h(Text, { bold: true }, formatPercent(record.percent)),
+          h(Text, { dimColor: true }, `  (${record.score}/${record.maxScore}), the drill's score  ·  ${drillOutcome(record.drill)}`),
+        )
+      : h(
+          Text,
+          null,
+          'Score ',
+          h(Text, { bold: true }, formatPercent(record.percent)),
+          h(Text, { dimColor: true }, `  (${record.score}/${record.maxScore})  `),
+          record.passed ? h(Text, { color: 'green', bold: true }, 'PASS') : h(Text, { color: 'red', bold: true }, 'FAIL'),
+          h(Text, { dimColor: true }, `  pass mark ${record.passPercent}%`),
+        ),
     ungraded ? h(Text, { color: 'yellow' }, `${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (marked !): the score may be too low.`) : null,
     h(Rule, { width }),
     ...record.domains.map((d) =>

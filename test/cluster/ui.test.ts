@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterEach, expect, test } from 'vitest';
-import { kubectl, sandboxEnv, waitFor } from './helpers.ts';
+import { ckadLab, kubectl, sandboxEnv, waitFor } from './helpers.ts';
 
 const exec = promisify(execFile);
 const socket = `ckad-lab-test-${randomBytes(3).toString('hex')}`;
@@ -43,4 +43,10 @@ test('drill configmap-from-literals: solve with kubectl, press check, see full m
 
   await tmux('send-keys', '-t', 'lab', 'q');
   await tmux('send-keys', '-t', 'lab', 'y');
+
+  // The check is in history at once, where `drill --weakest` reads it.
+  const history = await ckadLab(['history', '--json']);
+  const records = JSON.parse(history.stdout) as { kind: string; percent: number; tasks: { namespace: string }[]; drill?: { taskId: string; solvedOnCheck: number | null } }[];
+  const mine = records.find((r) => r.tasks[0]?.namespace === namespace);
+  expect(mine).toMatchObject({ kind: 'drill', percent: 100, drill: { taskId: 'configmap-from-literals', solvedOnCheck: 1 } });
 });

@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../cli/ui/app.ts';
 import type { Lab, Outcome, Route } from '../../cli/ui/context.ts';
 import { ExamStore } from '../../cli/exam/store.ts';
-import { fakeCatalog, fakeServices, runningSession, waitFor, waitForFrame, type FakeServices } from './exam-fakes.ts';
+import { fakeCatalog, fakeServices, halfResult, runningSession, waitFor, waitForFrame, type FakeServices } from './exam-fakes.ts';
+import { weakestDomains } from '../../cli/exam/draw.ts';
+import { renderTextHistory } from '../../cli/report/text.ts';
 
 const catalog = fakeCatalog(2);
 const ids = ['deployment-1', 'observability-1', 'design-build-1'];
@@ -182,6 +184,31 @@ describe('drill screen', () => {
     expect(solved).toContain('create deployment web --image=nginx:1.27');
     await press(app, 'h');
     await waitForFrame(app.lastFrame, 'Hint 1/2: Use kubectl create deployment.');
+  });
+
+  it('every check is saved to history at once; the first is the score that --weakest sees, later ones say how it went on', async () => {
+    let checks = 0;
+    services = fakeServices(catalog, (tasks) => {
+      checks += 1;
+      const result = checks === 1 ? halfResult(tasks[0]!.id) : { ...halfResult(tasks[0]!.id), score: 5, checks: halfResult(tasks[0]!.id).checks.map((c) => ({ ...c, points: c.maxPoints, passed: true })) };
+      return { score: result.score, maxScore: result.maxScore, percent: (result.score / result.maxScore) * 100, tasks: [result] };
+    });
+    const { app } = mount({ screen: 'drill', choice: { id: 'deployment-1' }, timed: false, seed: 3 });
+    expect(await waitForFrame(app.lastFrame, 'Title of deployment-1')).toContain("Your first check is this drill's score in history");
+    await press(app, 'h');
+    await press(app, 'c');
+    await waitForFrame(app.lastFrame, 'Check 1');
+    const [first] = store.history().records;
+    expect(first).toMatchObject({ kind: 'drill', score: 2, maxScore: 5, percent: 40, drill: { taskId: 'deployment-1', checks: 1, solvedOnCheck: null, hintsShown: 1 } });
+    expect(first!.domains).toEqual([{ domain: 'deployment', score: 2, maxScore: 5, percent: 40, tasks: 1 }]);
+    expect(weakestDomains(store.history().records)[0]).toMatchObject({ domain: 'deployment', percent: 40 });
+
+    await press(app, 'c');
+    await waitForFrame(app.lastFrame, 'Check 2');
+    const records = store.history().records;
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ id: first!.id, score: 2, percent: 40, drill: { checks: 2, solvedOnCheck: 2, latestPercent: 100 } });
+    expect(renderTextHistory(records, [])).toContain('deployment-1: solved on check 2 of 2 checks, 1 hint');
   });
 
   it('r asks, then resets the task', async () => {

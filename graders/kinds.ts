@@ -58,3 +58,8 @@ export function resolveApiVersion(kind: string, apiVersion?: string): string {
 export function isNamespaced(kind: string): boolean {
   return Object.hasOwn(KINDS, kind) ? (KINDS[kind]?.namespaced ?? true) : true;
 }
+
+/** Namespaced kinds a candidate creates or edits (not the ones only controllers write, like Events). */
+export const CANDIDATE_KINDS: readonly { kind: string; apiVersion: string }[] = Object.entries(KINDS)
+  .filter(([kind, info]) => info.namespaced && !['Event', 'Endpoints', 'EndpointSlice'].includes(kind))
+  .map(([kind, info]) => ({ kind, apiVersion: info.apiVersion }));

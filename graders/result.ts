@@ -1,5 +1,6 @@
 // Grade results. The JSON of `ckad-lab grade --json` is an integration contract: keep this shape.
 import { z } from 'zod';
+import { LateChange } from './late.ts';
 
 export const CheckResult = z.object({
   name: z.string(),
@@ -22,6 +23,8 @@ export const TaskResult = z.object({
   score: z.number(),
   maxScore: z.number(),
   checks: z.array(CheckResult),
+  /** Objects of the task changed after the exam ended (graded later, see graders/late.ts): shown, not scored. */
+  changedAfterEnd: z.array(LateChange).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResult>;
 

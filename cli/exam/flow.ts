@@ -168,6 +168,16 @@ export function leaveMessage(session: ExamSession, now: number): string {
 }
 
 /**
+ * How to grade an ended exam: when time ran out, or when grading comes well after the end (the console was
+ * closed), the report also lists what was changed after the end, which the real exam would not have seen.
+ */
+export function gradeOptions(session: ExamSession, now: number): { changedAfter?: number } {
+  const ended = session.ended;
+  if (!ended) return {};
+  return ended.reason === 'timeout' || now - ended.at > 10_000 ? { changedAfter: ended.at } : {};
+}
+
+/**
  * Without a console: end a session whose time is up (at its deadline), grade it, save it at each step and
  * put it into history. Used by plain `resume`; the Ink screens take the same steps through the reducer.
  */
@@ -183,7 +193,7 @@ export async function gradeToHistory(
     store.saveSession(s);
   }
   if (!s.ended?.report) {
-    s = reduce(s, { type: 'GRADED', report: await services.grade(s.tasks) });
+    s = reduce(s, { type: 'GRADED', report: await services.grade(s.tasks, gradeOptions(s, now)) });
     store.saveSession(s);
   }
   return { session: s, ...finishExam(store, s) };

@@ -70,8 +70,11 @@ export interface LabServices {
    * Idempotent: a namespace left from an interrupted setup is recreated, so `resume` can simply call it again.
    */
   setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress): Promise<PreparedTask[]>;
-  /** Grade the tasks against the sandbox. Checks that could not be graded carry `error`, never a silent zero. */
-  grade(tasks: readonly PreparedTask[]): Promise<GradeReport>;
+  /**
+   * Grade the tasks against the sandbox. Checks that could not be graded carry `error`, never a silent zero.
+   * With `changedAfter` (epoch ms), each task also lists its objects changed after then (`changedAfterEnd`).
+   */
+  grade(tasks: readonly PreparedTask[], options?: { changedAfter?: number }): Promise<GradeReport>;
   /** Delete the task's namespaces and set it up again with the same values. */
   resetTask(task: PreparedTask): Promise<PreparedTask>;
 }

@@ -99,7 +99,7 @@ export function remoteLabServices(flags: ClusterFlags, stateDir: string, options
     sandboxStatus: () => call<SandboxStatus>('sandboxStatus'),
     ensureSandbox,
     setupTasks: (entries: readonly TaskEntry[], onProgress) => call<PreparedTask[]>('setupTasks', [entries], onProgress),
-    grade: (tasks: readonly PreparedTask[]) => call<GradeReport>('grade', [tasks]),
+    grade: (tasks: readonly PreparedTask[], options = {}) => call<GradeReport>('grade', [tasks, options]),
     resetTask: (task: PreparedTask) => call<PreparedTask>('resetTask', [task]),
   };
 }

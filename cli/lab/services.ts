@@ -5,7 +5,8 @@ import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/san
 import { catalog, findTasks, openLab, type ClusterFlags, type Lab } from './context.ts';
 import { CONSOLE_LABEL, gradeRecords, PREFIX_LABEL, setupRecord, setupTask } from './runner.ts';
 import { ExamStore } from '../exam/store.ts';
-import { MANAGED_SELECTOR, type Kube } from '../../sandbox/kube.ts';
+import { MANAGED_SELECTOR, readerFor, type Kube } from '../../sandbox/kube.ts';
+import { changesAfter } from '../../graders/late.ts';
 import type { SandboxProgress } from '../../sandbox/sandbox.ts';
 
 /**
@@ -56,11 +57,15 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
       });
       return prepared;
     },
-    async grade(prepared: readonly PreparedTask[]) {
+    async grade(prepared: readonly PreparedTask[], options: { changedAfter?: number } = {}) {
       const { kube, runner } = await connected();
       const chosen = findTasks(allTasks(), prepared.map((p) => p.id));
       const records = await Promise.all(prepared.map((p, i) => setupRecord(kube, chosen[i] as Task, { id: p.id, seed: p.seed, prefix: p.prefix }, runner.workRoot)));
-      return gradeRecords(kube, records, runner.workRoot);
+      const report = await gradeRecords(kube, records, runner.workRoot);
+      if (options.changedAfter === undefined) return report;
+      const late = await changesAfter(readerFor(kube), prepared.flatMap((p) => Object.values(p.namespaces)), options.changedAfter);
+      const ownerOf = new Map(prepared.flatMap((p) => Object.values(p.namespaces).map((ns) => [ns, p.id] as const)));
+      return { ...report, tasks: report.tasks.map((t) => ({ ...t, changedAfterEnd: late.filter((c) => ownerOf.get(c.namespace) === t.id) })) };
     },
     async resetTask(task: PreparedTask) {
       const { runner } = await connected();

@@ -35,7 +35,7 @@ async function handle({ id, method, args }: Request): Promise<void> {
       : method === 'sandboxStatus' ? await services.sandboxStatus()
       : method === 'ensureSandbox' ? await services.ensureSandbox(progress)
       : method === 'setupTasks' ? await services.setupTasks(a[0] as never, progress)
-      : method === 'grade' ? await services.grade(a[0] as never)
+      : method === 'grade' ? await services.grade(a[0] as never, a[1] as never)
       : method === 'resetTask' ? await services.resetTask(a[0] as never)
       : Promise.reject(new Error(`unknown lab worker method ${String(method)}`));
     trace('worker', `${method} done`);

@@ -2,7 +2,7 @@
 // A failed check is a <failure> carrying expected and actual; a check that could not be graded is an
 // <error>, so infrastructure trouble never reads as a wrong answer.
 import type { CheckResult, GradeReport } from '../../graders/result.ts';
-import { checkExplanation, domainTitle, type TaskMeta } from './summary.ts';
+import { checkExplanation, domainTitle, lateChangeText, type TaskMeta } from './summary.ts';
 
 // Characters XML 1.0 cannot carry at all, escaped or not (control characters, lone surrogates, U+FFFE/F).
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -49,6 +49,7 @@ export function toJUnit(report: GradeReport, meta: readonly TaskMeta[], options:
     const properties = [
       `      <property${attrs({ name: 'score', value: `${task.score}/${task.maxScore}` })}/>`,
       ...(m ? [`      <property${attrs({ name: 'domain', value: domainTitle(m.domain) })}/>`, `      <property${attrs({ name: 'namespace', value: m.namespace })}/>`] : []),
+      ...(task.changedAfterEnd?.length ? [`      <property${attrs({ name: 'changed-after-end', value: task.changedAfterEnd.map(lateChangeText).join('; ') })}/>`] : []),
     ];
     return [
       `  <testsuite${attrs(suiteAttrs)}>`,

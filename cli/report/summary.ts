@@ -87,3 +87,14 @@ export function extraMessage(check: { path?: string | undefined; expected?: stri
   const rest = check.message.startsWith(explained) ? check.message.slice(explained.length).replace(/^\s*—\s*/, '').trim() : check.message;
   return rest || undefined;
 }
+
+/** One object changed after the exam ended, for people: `Deployment web at 10:32:05 by kubectl-edit`. */
+export const lateChangeText = (c: { kind: string; name: string; manager: string; at: number }): string =>
+  `${c.kind} ${c.name} at ${new Date(c.at).toTimeString().slice(0, 8)} by ${c.manager}`;
+
+/** How many objects of the report were changed after the exam ended, and what to make of them. */
+export function lateChangesWarning(report: GradeReport): string | undefined {
+  const n = report.tasks.reduce((sum, t) => sum + (t.changedAfterEnd?.length ?? 0), 0);
+  if (n === 0) return undefined;
+  return `${n} change${n === 1 ? ' was' : 's were'} made after the exam ended (marked ⚠). They are in the score, which the real exam would not have seen; deletions after the end cannot be seen at all.`;
+}

@@ -2,7 +2,7 @@
 // markers, so it greps well and survives any terminal.
 import type { CheckResult } from '../../graders/result.ts';
 import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
-import { checkExplanation, domainTitle, extraMessage, formatPercent, PASS_PERCENT } from './summary.ts';
+import { checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
 
 export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
   const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
@@ -39,6 +39,8 @@ export function renderTextReport(record: HistoryRecord, options: TextOptions = {
       : `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${record.passed ? 'PASS' : 'FAIL'} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
   );
   const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+  const late = lateChangesWarning(record.report);
+  if (late) out.push(`Warning: ${late}`);
   if (ungraded > 0) out.push(`Warning: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see [ERROR] below); the score may be too low.`);
   out.push('', 'Domains');
   const width = Math.max(...record.domains.map((d) => domainTitle(d.domain).length), 10);
@@ -51,6 +53,7 @@ export function renderTextReport(record: HistoryRecord, options: TextOptions = {
     const score = result ? `${result.score}/${result.maxScore}` : `0/${meta.points} (not graded)`;
     out.push(`  ${i + 1}. ${meta.id} · ${meta.title}  ${score}  [${domainTitle(meta.domain)}] namespace ${meta.namespace}`);
     for (const check of result?.checks ?? []) out.push(...checkLines(check, '     '));
+    for (const change of result?.changedAfterEnd ?? []) out.push(`     ⚠ changed after the end: ${lateChangeText(change)}`);
     if (solutions) {
       out.push('     Reference solution:');
       for (const line of meta.solution.trimEnd().split('\n')) out.push(`       ${line}`);

@@ -2,7 +2,7 @@
 // the screen for its phase: setup → running → grading → report.
 import { createElement as h, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import { finishExam } from '../exam/flow.ts';
+import { finishExam, gradeOptions } from '../exam/flow.ts';
 import type { HistoryRecord } from '../exam/history.ts';
 import type { Progress } from '../exam/services.ts';
 import { phase, reduce, type ExamSession, type SessionAction } from '../exam/session.ts';
@@ -65,8 +65,8 @@ function GradingScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { services } = useLab();
-  const [state, retry] = useAsync(() => services.grade(session.tasks), session.id);
+  const { services, clock } = useLab();
+  const [state, retry] = useAsync(() => services.grade(session.tasks, gradeOptions(session, clock())), session.id);
   useEffect(() => {
     if (state.status === 'done') actions.graded(state.value);
   }, [state, actions]);

@@ -3,7 +3,7 @@
 import { createElement as h, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
-import { domainTitle, formatPercent } from '../report/summary.ts';
+import { domainTitle, formatPercent, lateChangesWarning, lateChangeText } from '../report/summary.ts';
 import { ACCENT, Bar, CheckList, KeyHints, Rule, ScrollText, wrapText } from './components.ts';
 import { useAppActions } from './context.ts';
 import { useKeys } from './hooks.ts';
@@ -26,6 +26,7 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
   const titleWidth = Math.max(...record.domains.map((d) => domainTitle(d.domain).length));
   const meta = record.tasks[selected];
   const result = meta ? record.report.tasks.find((t) => t.id === meta.id) : undefined;
+  const late = lateChangesWarning(record.report);
   const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
   const ended = record.reason === 'timeout' ? "time's up" : record.reason === 'abandoned' ? 'abandoned' : 'finished';
   return h(
@@ -49,6 +50,7 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
           record.passed ? h(Text, { color: 'green', bold: true }, 'PASS') : h(Text, { color: 'red', bold: true }, 'FAIL'),
           h(Text, { dimColor: true }, `  pass mark ${record.passPercent}%`),
         ),
+    late ? h(Text, { color: 'yellow' }, late) : null,
     ungraded ? h(Text, { color: 'yellow' }, `${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (marked !): the score may be too low.`) : null,
     h(Rule, { width }),
     ...record.domains.map((d) =>
@@ -91,6 +93,7 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
             { flexDirection: 'column', width: width - listWidth - 1, borderStyle: 'single', borderTop: false, borderBottom: false, borderRight: false, borderDimColor: true, paddingLeft: 1 },
             h(Text, { bold: true, wrap: 'truncate-end' }, `${selected + 1}. ${meta.title}`, h(Text, { dimColor: true }, `  ${meta.id} · ${domainTitle(meta.domain)} · ${meta.namespace}`)),
             result ? h(CheckList, { checks: result.checks }) : h(Text, { color: 'yellow' }, 'Not graded.'),
+            ...(result?.changedAfterEnd ?? []).map((c, i) => h(Text, { key: `late${i}`, color: 'yellow' }, `⚠ changed after the end: ${lateChangeText(c)}`)),
             solution
               ? h(Box, { flexDirection: 'column', marginTop: 1 }, h(Text, { bold: true }, 'Reference solution'), h(ScrollText, { lines: wrapText(meta.solution.trimEnd(), width - listWidth - 4), offset: 0, rows: 200 }))
               : null,

@@ -30,9 +30,9 @@ export async function tasksCommand(argv: string[]): Promise<number> {
   }
 }
 
-function tasksList(argv: string[]): number {
+async function tasksList(argv: string[]): Promise<number> {
   const { values } = parse('tasks list', argv, { json: { type: 'boolean' }, domain: { type: 'string' } }, 'ckad-lab tasks list [--json] [--domain D]');
-  let tasks = catalog();
+  let tasks = await catalog();
   if (values.domain) {
     if (!(values.domain in DOMAINS)) throw new UserError(`--domain ${values.domain}: no such domain.`, { hint: `Domains: ${Object.keys(DOMAINS).join(', ')}`, exitCode: 2 });
     tasks = tasks.filter((t) => t.domain === values.domain);
@@ -67,7 +67,7 @@ function tasksLint(argv: string[]): number {
 
 async function tasksVerify(argv: string[]): Promise<number> {
   const { values, positionals } = parse('tasks verify', argv, { json: { type: 'boolean' }, concurrency: { type: 'string' }, ...CLUSTER_OPTIONS }, 'ckad-lab tasks verify [ID...] [--json] [--concurrency N]');
-  const all = catalog();
+  const all = (await catalog());
   const tasks = positionals.length ? findTasks(all, positionals) : all;
   const lab = await openLab(values, { ensureSandbox: true, onProgress: sandboxProgressPrinter() });
   const results = await verifyTasks(lab.runner, tasks, {
@@ -93,7 +93,7 @@ export async function setupCommand(argv: string[]): Promise<number> {
   const usage = 'ckad-lab setup ID... [--seed N] [--prefix P] [--json] [--context NAME --allow-context NAME]';
   const { values, positionals } = parse('setup', argv, { json: { type: 'boolean' }, ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
   if (positionals.length === 0) throw new UserError('ckad-lab setup: which task? Give one or more task ids.', { hint: `Usage: ${usage}\nList them with \`ckad-lab tasks list\`.`, exitCode: 2 });
-  const tasks = findTasks(catalog(), positionals);
+  const tasks = findTasks((await catalog()), positionals);
   const entry = entryOptions('setup', values);
   const lab = await openLab(values, { ensureSandbox: true, onProgress: sandboxProgressPrinter() });
   const prepared = await Promise.all(tasks.map((t) => setupTask(lab.runner, t, { id: t.id, ...entry })));
@@ -114,7 +114,7 @@ export async function gradeCommand(argv: string[]): Promise<number> {
   const usage = 'ckad-lab grade ID... [--prefix P] [--seed N] [--json] [--junit FILE] [--wait SECONDS] [--context NAME]';
   const { values, positionals } = parse('grade', argv, { json: { type: 'boolean' }, junit: { type: 'string' }, wait: { type: 'string' }, ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
   if (positionals.length === 0) throw new UserError('ckad-lab grade: which task? Give one or more task ids.', { hint: `Usage: ${usage}`, exitCode: 2 });
-  const tasks = findTasks(catalog(), positionals);
+  const tasks = findTasks((await catalog()), positionals);
   const entry = entryOptions('grade', values);
   const waitMs = (intOption('grade', 'wait', values.wait) ?? 10) * 1000;
   // Grading only reads, so it works on any context without --allow-context.
@@ -146,7 +146,7 @@ export async function solveCommand(argv: string[]): Promise<number> {
   const usage = 'ckad-lab solve ID [--prefix P] [--seed N] [--context NAME --allow-context NAME]';
   const { values, positionals } = parse('solve', argv, { ...SEED_PREFIX_OPTIONS, ...CLUSTER_OPTIONS }, usage);
   if (positionals.length !== 1) throw new UserError('ckad-lab solve: give exactly one task id.', { hint: `Usage: ${usage}`, exitCode: 2 });
-  const [task] = findTasks(catalog(), positionals) as [Task];
+  const [task] = findTasks((await catalog()), positionals) as [Task];
   const lab = await openLab(values);
   lab.kube.assertMayMutate(`run the reference solution of ${task.id}`);
   const record = await setupRecord(lab.kube, task, { id: task.id, ...entryOptions('solve', values) }, lab.runner.workRoot);

@@ -93,12 +93,19 @@ export function remoteLabServices(flags: ClusterFlags, stateDir: string, options
 
   // The catalog is read here (YAML and zod, no cluster client): drawing an exam must not wait for the worker.
   let catalog: Promise<Task[]> | undefined;
+  const tasks = () => (catalog ??= import('./catalog.ts').then((m) => m.catalog()));
   return {
-    tasks: () => (catalog ??= import('./catalog.ts').then((m) => m.catalog())),
+    tasks,
     kubeconfigEnv: () => `export KUBECONFIG=${flags.context !== undefined ? userKubeconfigPaths().join(':') : sandboxPaths().kubeconfig}`,
     sandboxStatus: () => call<SandboxStatus>('sandboxStatus'),
     ensureSandbox,
-    setupTasks: (entries: readonly TaskEntry[], onProgress) => call<PreparedTask[]>('setupTasks', [entries], onProgress),
+    // The console has read the catalog to draw the tasks: their definitions go along, so the worker need not
+    // read it before setting them up (it does so afterwards, for grading).
+    setupTasks: async (entries: readonly TaskEntry[], onProgress) => {
+      const byId = new Map((await tasks()).map((t) => [t.id, t]));
+      const definitions = entries.map((e) => byId.get(e.id));
+      return call<PreparedTask[]>('setupTasks', definitions.every((d) => d !== undefined) ? [entries, definitions] : [entries], onProgress);
+    },
     grade: (tasks: readonly PreparedTask[], options = {}) => call<GradeReport>('grade', [tasks, options]),
     resetTask: (task: PreparedTask) => call<PreparedTask>('resetTask', [task]),
   };

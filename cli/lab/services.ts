@@ -13,14 +13,14 @@ import type { SandboxProgress } from '../../sandbox/sandbox.ts';
  * `stateDir` is where exam sessions live: namespaces of the exam in progress are never cleared away, even
  * while a drill runs.
  */
-export function labServices(flags: ClusterFlags, stateDir: string): LabServices {
+export function labServices(flags: ClusterFlags, stateDir: string): LabServices & { setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress, definitions?: readonly Task[]): Promise<PreparedTask[]> } {
   let lab: Lab | undefined;
-  let tasks: Task[] | undefined;
+  let tasks: Promise<Task[]> | undefined;
   const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));
-  const allTasks = (): Task[] => (tasks ??= catalog());
+  const allTasks = (): Promise<Task[]> => (tasks ??= catalog());
 
   return {
-    tasks: async () => allTasks(),
+    tasks: () => allTasks(),
     kubeconfigEnv: () => `export KUBECONFIG=${lab?.kube.kubeconfigPath ?? sandboxPaths().kubeconfig}`,
     async sandboxStatus() {
       if (flags.context !== undefined) return { running: true, detail: `context ${flags.context}` };
@@ -36,9 +36,10 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     async ensureSandbox(onProgress: OnProgress) {
       lab = await openLab(flags, { ensureSandbox: true, onProgress: toProgress(onProgress) });
     },
-    async setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress): Promise<PreparedTask[]> {
+    /** `definitions`: the entries' tasks, in order, when the caller has already read them (the lab worker's console). */
+    async setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress, definitions?: readonly Task[]): Promise<PreparedTask[]> {
       const { runner } = await connected();
-      const chosen = findTasks(allTasks(), entries.map((e) => e.id));
+      const chosen = definitions ?? findTasks(await allTasks(), entries.map((e) => e.id));
       let done = 0;
       onProgress({ label: `Setting up ${entries.length} task(s)`, done, total: entries.length });
       // Decided before anything new exists, so the clean-up can never take a namespace being set up now.
@@ -59,7 +60,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     },
     async grade(prepared: readonly PreparedTask[], options: { changedAfter?: number } = {}) {
       const { kube, runner } = await connected();
-      const chosen = findTasks(allTasks(), prepared.map((p) => p.id));
+      const chosen = findTasks(await allTasks(), prepared.map((p) => p.id));
       const records = await Promise.all(prepared.map((p, i) => setupRecord(kube, chosen[i] as Task, { id: p.id, seed: p.seed, prefix: p.prefix }, runner.workRoot)));
       const report = await gradeRecords(kube, records, runner.workRoot);
       if (options.changedAfter === undefined) return report;
@@ -69,7 +70,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     },
     async resetTask(task: PreparedTask) {
       const { runner } = await connected();
-      const [chosen] = findTasks(allTasks(), [task.id]) as [Task];
+      const [chosen] = findTasks(await allTasks(), [task.id]) as [Task];
       return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix }, { [CONSOLE_LABEL]: 'true' });
     },
   };

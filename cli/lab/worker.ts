@@ -14,8 +14,8 @@ export type Reply = { id: number; result?: unknown; progress?: unknown; error?: 
 
 const [flags = '{}', stateDir = ''] = process.argv.slice(2);
 const services = labServices(JSON.parse(flags) as Parameters<typeof labServices>[0], stateDir);
-// Setting tasks up needs the catalog. Reading it takes the event loop for a while, so it is read once the
-// first request (the sandbox check) is waiting on the cluster, not before that request has started.
+// Grading and resetting need the catalog (setting up is handed the tasks it sets up). Reading it takes the
+// event loop for a while, so it is read once the first set-up is done, while the candidate reads the task.
 let warmed = false;
 const warmUp = () => {
   if (warmed) return;
@@ -29,17 +29,17 @@ async function handle({ id, method, args }: Request): Promise<void> {
   trace('worker', `${method} started`);
   try {
     const a = args as never[];
-    warmUp();
     const result =
       method === 'tasks' ? await services.tasks()
       : method === 'sandboxStatus' ? await services.sandboxStatus()
       : method === 'ensureSandbox' ? await services.ensureSandbox(progress)
-      : method === 'setupTasks' ? await services.setupTasks(a[0] as never, progress)
+      : method === 'setupTasks' ? await services.setupTasks(a[0] as never, progress, a[1] as never)
       : method === 'grade' ? await services.grade(a[0] as never, a[1] as never)
       : method === 'resetTask' ? await services.resetTask(a[0] as never)
       : Promise.reject(new Error(`unknown lab worker method ${String(method)}`));
     trace('worker', `${method} done`);
     send({ id, result: result ?? null });
+    if (method === 'setupTasks') warmUp();
   } catch (error) {
     const e = error as Error & { hint?: string };
     send({ id, error: e.hint ? `${e.message}\n${e.hint}` : e.message });

@@ -22,7 +22,8 @@ const { resolveApiVersion, isNamespaced } = await import('../../graders/kinds.ts
 const { sandboxProgressPrinter } = await import('../../cli/progress.ts');
 const { isAlive } = await import('../../sandbox/build.ts');
 
-type Row = { measurement: string; runs: number; samples: number[]; unit: 'ms' | 's' | 'MB' | 'x'; target?: { op: '<=' | '>='; value: number } };
+/** A target is judged on the median, or on the worst run (`judge: 'max'`, for memory). */
+type Row = { measurement: string; runs: number; samples: number[]; unit: 'ms' | 's' | 'MB' | 'x'; target?: { op: '<=' | '>='; value: number; judge?: 'max' } };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,8 +35,9 @@ const fmt = (v: number, unit: Row['unit']) => (unit === 's' ? `${(v / 1000).toFi
 function table(title: string, rows: Row[]): void {
   const lines = rows.map((r) => {
     const med = median(r.samples);
-    const target = r.target ? `${r.target.op} ${fmt(r.target.value, r.unit)}` : '';
-    const ok = r.target ? (r.target.op === '<=' ? med <= r.target.value : med >= r.target.value) : undefined;
+    const target = r.target ? `${r.target.judge === 'max' ? 'max ' : ''}${r.target.op} ${fmt(r.target.value, r.unit)}` : '';
+    const judged = r.target?.judge === 'max' ? Math.max(...r.samples) : med;
+    const ok = r.target ? (r.target.op === '<=' ? judged <= r.target.value : judged >= r.target.value) : undefined;
     return [r.measurement, String(r.runs), fmt(med, r.unit), fmt(Math.min(...r.samples), r.unit), fmt(Math.max(...r.samples), r.unit), target, ok === undefined ? '' : ok ? 'met' : 'MISSED'];
   });
   const head = ['measurement', 'runs', 'median', 'min', 'max', 'target', ''];
@@ -174,25 +176,57 @@ async function benchUi(): Promise<void> {
   const env = { ...process.env, TERM: 'xterm-256color' };
   const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args], { env });
   const screen = async () => (await tmux('capture-pane', '-p', '-t', 'lab')).stdout;
-  const waitScreen = async (re: RegExp, timeoutMs = 60_000) => {
+  const waitScreen = async (re: RegExp, timeoutMs = 60_000, pollMs = 15) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const text = await screen();
       if (re.test(text)) return text;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} on screen:\n${text}`);
       // Each poll spawns tmux; polling faster would take a core from what is being measured.
-      await new Promise((r) => setTimeout(r, 15));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   };
   const firstTask: number[] = [];
+  const seenOnScreen: number[] = [];
   const keypress: number[] = [];
-  let rss = 0;
-  let workerRss = 0;
+  // Where the time to the first task goes, from the CKAD_LAB_TRACE milestones of the console and its worker.
+  const phases: Record<string, number[]> = {};
+  const phase = (name: string, ms: number | undefined) => {
+    if (ms !== undefined && Number.isFinite(ms)) (phases[name] ??= []).push(ms);
+  };
+  const rss: number[] = [];
+  const workerRss: number[] = [];
   for (let run = 0; run < 3; run++) {
+    const traceFile = join(root, `trace-${run}.tsv`);
     const started = performance.now();
-    await tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '45', '-c', process.cwd(), `exec ${process.execPath} cli/ckad-lab.js exam --tasks 16 --seed ${run + 1} --abandon`);
-    await waitScreen(/Task 1 of 16/);
-    firstTask.push(performance.now() - started);
+    const startedAt = Date.now();
+    await tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '45', '-c', process.cwd(), `CKAD_LAB_TRACE=${traceFile} exec ${process.execPath} cli/ckad-lab.js exam --tasks 16 --seed ${run + 1} --abandon`);
+    // Polled slowly: every tmux poll is a process start, which would slow down what is measured. The time is the
+    // console's own mark of drawing the first task; the poll confirms it is on the screen.
+    await waitScreen(/Task 1 of 16/, 60_000, 250);
+    seenOnScreen.push(performance.now() - started);
+    // The console marks the first frame just after drawing it: wait for the mark rather than race it.
+    let trace = '';
+    for (let i = 0; i < 40 && !trace.includes('exam screen drawn'); i++) {
+      trace = await readFile(traceFile, 'utf8').catch(() => '');
+      if (!trace.includes('exam screen drawn')) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!trace.includes('exam screen drawn')) process.stderr.write(`run ${run + 1}: no first-frame mark in the trace:\n${trace}`);
+    const marks = new Map<string, number>(
+      trace
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t'))
+        .map(([at, who, event]) => [`${who} ${event}`, Number(at)] as const),
+    );
+    const between = (from: string, to: string) => (marks.get(to) ?? NaN) - (marks.get(from) ?? NaN);
+    firstTask.push((marks.get('console exam screen drawn') ?? NaN) - startedAt);
+    phase('  tmux and Node start -> console runs', (marks.get('console process started') ?? NaN) - startedAt);
+    phase('  console: Ink and the screens loaded', between('console process started', 'console Ink and the screens loaded'));
+    phase('  worker: spawned -> cluster client loaded', between('console lab worker spawned', 'worker modules loaded'));
+    phase('  worker: ensureSandbox (warm: a status check)', between('worker ensureSandbox started', 'worker ensureSandbox done'));
+    phase('  worker: setupTasks (16 tasks, rollouts included)', between('worker setupTasks started', 'worker setupTasks done'));
+    phase('  console: tasks ready -> exam screen drawn', between('worker setupTasks done', 'console exam screen drawn'));
     for (let i = 0; i < 10; i++) {
       const [key, want] = i % 2 === 0 ? ['n', /Task 2 of 16/] : ['p', /Task 1 of 16/];
       const t = performance.now();
@@ -201,9 +235,9 @@ async function benchUi(): Promise<void> {
       keypress.push(performance.now() - t);
     }
     const pid = Number((await tmux('display-message', '-p', '-t', 'lab', '#{pane_pid}')).stdout.trim());
-    rss = Math.max(rss, await rssMb([pid]));
+    rss.push(await rssMb([pid]));
     const children = (await exec('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).map(Number);
-    workerRss = Math.max(workerRss, await rssMb(children));
+    workerRss.push(await rssMb(children));
     await tmux('kill-server').catch(() => {});
     // Each run starts on an idle warm sandbox: the console's worker finishes its clean-up and exits, and what
     // is left of the exam is removed.
@@ -212,10 +246,12 @@ async function benchUi(): Promise<void> {
     await resetNamespaces(kube());
   }
   table(`Exam console (${environment}; warm sandbox; 16 tasks)`, [
-    { measurement: '`ckad-lab exam` -> first task on screen, incl. setting up 16 tasks', runs: firstTask.length, samples: firstTask, unit: 's', target: { op: '<=', value: 3000 } },
+    { measurement: '`ckad-lab exam` -> first task drawn, incl. setting up 16 tasks', runs: firstTask.length, samples: firstTask, unit: 's', target: { op: '<=', value: 3000 } },
+    ...Object.entries(phases).map(([measurement, samples]): Row => ({ measurement, runs: samples.length, samples, unit: 's' })),
+    { measurement: 'cross-check: first task seen in a tmux capture (polled every 250 ms)', runs: seenOnScreen.length, samples: seenOnScreen, unit: 's' },
     { measurement: 'keypress -> next frame (n/p; polled every 15 ms via tmux)', runs: keypress.length, samples: keypress, unit: 'ms' },
-    { measurement: 'console process RSS (max over runs)', runs: 1, samples: [rss], unit: 'MB', target: { op: '<=', value: 150 } },
-    { measurement: 'its lab worker process RSS (cluster client; max over runs)', runs: 1, samples: [workerRss], unit: 'MB' },
+    { measurement: 'console process RSS, after the keypresses', runs: rss.length, samples: rss, unit: 'MB', target: { op: '<=', value: 150, judge: 'max' } },
+    { measurement: 'its lab worker process RSS (cluster client)', runs: workerRss.length, samples: workerRss, unit: 'MB' },
   ]);
 }
 

@@ -196,7 +196,8 @@ async function benchUi(): Promise<void> {
   };
   const rss: number[] = [];
   const workerRss: number[] = [];
-  for (let run = 0; run < 3; run++) {
+  // Five draws (seeds 1-5); seed 5 includes rollback-to-revision, the task with the longest setup.
+  for (let run = 0; run < 5; run++) {
     const traceFile = join(root, `trace-${run}.tsv`);
     const started = performance.now();
     const startedAt = Date.now();

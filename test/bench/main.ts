@@ -1,6 +1,6 @@
 // Benchmarks: `npm run bench -- sandbox|grade|ui` (no argument: all). Each runs against a sandbox of its own in
 // a temporary state directory and prints a table of measured numbers against the issue's targets.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -197,6 +197,8 @@ async function benchUi(): Promise<void> {
   const rss: number[] = [];
   const workerRss: number[] = [];
   // Five draws (seeds 1-5); seed 5 includes rollback-to-revision, the task with the longest setup.
+  // A failed run must not leave its console running (its tmux server outlives this process otherwise).
+  process.on('exit', () => spawnSync('tmux', ['-L', socket, 'kill-server']));
   for (let run = 0; run < 5; run++) {
     const traceFile = join(root, `trace-${run}.tsv`);
     const started = performance.now();

@@ -51,7 +51,11 @@ const jqTrue = (key: string) => ({ key, operator: 'In', values: ['true'] });
 
 type Stage = { apiVersion: string; kind: 'Stage'; metadata: { name: string }; spec: Record<string, unknown> };
 const stage = (name: string, spec: Record<string, unknown>): Stage => ({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec });
-/** KWOK waits a random time between `min` and `max` (its "jitter" is the upper bound, not an addition). */
+/**
+ * KWOK waits a random time between `min` and `max` (its "jitter" is the upper bound, not an addition). A pod
+ * is Running 0.3-0.6 s after it is scheduled: long enough that `kubectl get pods -w` and `rollout status` show
+ * every phase, short enough that setting up an exam's rollouts stays within its start-up budget.
+ */
 const delay = (min: number, max = min * 2) => ({ durationMilliseconds: min, jitterDurationMilliseconds: max });
 
 export function buildStages(knownImages: string[]): Stage[] {
@@ -81,7 +85,7 @@ export function buildStages(knownImages: string[]): Stage[] {
     stage('pod-create', {
       resourceRef: pod,
       selector: { matchExpressions: [alive, { key: '.status.podIP', operator: 'DoesNotExist' }, { key: '.spec.nodeName', operator: 'Exists' }] },
-      delay: delay(150, 350),
+      delay: delay(100, 200),
       next: { event: { type: 'Normal', reason: 'Pulling', message: 'Pulling image' }, statusTemplate: POD_CREATE },
     }),
     stage('pod-image-pull-error', {
@@ -103,7 +107,7 @@ export function buildStages(knownImages: string[]): Stage[] {
       selector: {
         matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, { key: '.spec.initContainers', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'NotIn', values: ['True'] }],
       },
-      delay: delay(350, 650),
+      delay: delay(200, 400),
       next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: INIT_COMPLETE },
     }),
     stage('pod-start', {
@@ -111,7 +115,7 @@ export function buildStages(knownImages: string[]): Stage[] {
       selector: {
         matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'In', values: ['True'] }],
       },
-      delay: delay(350, 650),
+      delay: delay(200, 400),
       next: { event: { type: 'Normal', reason: 'Started', message: 'Started container' }, statusTemplate: podStart(crashesTpl) },
     }),
     stage('pod-crash', {

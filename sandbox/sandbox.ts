@@ -2,7 +2,7 @@
 // simulating nodes and pods, run by `kwokctl --runtime binary`. No container runtime, every port on 127.0.0.1,
 // state and kubeconfig under the lab's state directory (~/.kube/config is never touched).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
 import { UserError } from './errors.ts';
 import { CommandFailed, runCommand } from './exec.ts';
-import { connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
+import { ApiError, connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 import { stagesYaml } from './stages.ts';
@@ -136,6 +136,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
 
   await mkdir(paths.root, { recursive: true });
   await writeFile(noLogsFile(), NO_LOGS);
+  let startedAt: number | undefined;
   if (status.state === 'absent') {
     progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
     const configFile = join(paths.root, 'kwok-config.yaml');
@@ -146,21 +147,58 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
     progress({ step: status.state === 'stopped' ? 'starting the stopped cluster' : stagesChanged ? 'restarting with the new node and pod behaviour' : 'repairing the cluster (some components were down)' });
     if (stagesChanged) await replaceStages(paths.clusterDir);
     await stopProcesses(paths.clusterDir);
+    startedAt = Date.now();
     await kwokctl(opts.binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
   }
+  requireRunning(await waitUntilRunning(60_000));
+  const kube = connect({ sandboxKubeconfig: paths.kubeconfig });
+  if (startedAt) await deleteLeasesOfStoppedLeaders(kube, startedAt);
   await writeFile(paths.stagesHash, stages + '\n');
 
   progress({ step: 'registering nodes' });
-  const kube = connect({ sandboxKubeconfig: paths.kubeconfig });
   await ensureNodes(kube);
-  status = await sandboxStatus();
-  if (status.state !== 'running') {
-    const dead = status.components.filter((c) => !c.alive).map((c) => c.name);
-    throw new UserError(`The sandbox did not come up: ${dead.length ? `${dead.join(', ')} not running` : 'the API server is not ready'}.`, {
-      hint: `Logs are in ${join(paths.clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
+  return requireRunning(await sandboxStatus());
+}
+
+/**
+ * kwokctl's `--wait` only logs a warning when the cluster is not ready in time (and exits 0), and its check is
+ * /healthz, not /readyz: wait for the API ourselves. A component that has exited stays down (kwokctl
+ * supervises nothing), so that fails at once.
+ */
+async function waitUntilRunning(timeoutMs: number): Promise<SandboxStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await sandboxStatus();
+    if (status.state === 'running' || status.components.some((c) => !c.alive) || Date.now() > deadline) return status;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The controller manager keeps its leader lease when it stops (the scheduler gives its up, unless it was
+ * killed), and its successor waits out the whole lease, 15 s from when it first reads it, before any controller
+ * runs: Deployments got no pods for 15 s after every restart. A lease last renewed before the components were
+ * started belongs to a process that is gone; without it the new one takes over at its next try (2 s).
+ */
+async function deleteLeasesOfStoppedLeaders(kube: Kube, startedAt: number): Promise<void> {
+  for (const name of ['kube-controller-manager', 'kube-scheduler']) {
+    const lease = await kube.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name });
+    const renewed = Date.parse((lease?.spec as { renewTime?: string } | undefined)?.renewTime ?? '');
+    if (!lease || !(renewed < startedAt)) continue;
+    // Only that very version: should the new leader have taken the lease meanwhile, the delete fails (409).
+    const options = { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: lease.metadata?.resourceVersion } };
+    await kube.raw('DELETE', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`, options).catch((error: unknown) => {
+      if (!(error instanceof ApiError && (error.code === 404 || error.code === 409))) throw kube.explain(error, `delete the stale ${name} lease`);
     });
   }
-  return status;
+}
+
+function requireRunning(status: SandboxStatus): SandboxStatus {
+  if (status.state === 'running') return status;
+  const dead = status.components.filter((c) => !c.alive).map((c) => c.name);
+  throw new UserError(`The sandbox did not come up: ${dead.length ? `${dead.join(', ')} not running` : 'the API server is not ready'}.`, {
+    hint: `Logs are in ${join(sandboxPaths().clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
+  });
 }
 
 /** kwokctl keeps its own copy of the configuration, which the kwok controller reads: swap in the current stages. */
@@ -245,13 +283,58 @@ function readyz(kc: KubeConfig): Promise<boolean> {
   });
 }
 
-/** Stops every process started from this cluster's directory (pid files can be stale or missing). */
+/**
+ * Stops every process started from this cluster's directory (pid files can be stale or missing) and returns
+ * once they have exited, with their pid files removed, so that `kwokctl start` starts every component afresh.
+ */
 async function stopProcesses(clusterDir: string): Promise<void> {
-  const pids = await processesMentioning(clusterDir);
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && pids.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
-  for (const pid of pids.filter(isAlive)) signal(pid, 'SIGKILL');
+  const processes = await processesMentioning(clusterDir);
+  // Clients first, then the API server, then etcd. Stopped all at once, the API server hangs removing itself
+  // from the `kubernetes` endpoints in a closing etcd, and etcd waits for the API server's watches to end:
+  // both sat out the whole grace period and were killed.
+  const binDir = join(clusterDir, 'bin') + '/';
+  const stage = (args: string) => {
+    const binary = args.startsWith(binDir) ? args.slice(binDir.length).split(/\s/)[0] : undefined;
+    return binary === 'etcd' ? 2 : binary === 'kube-apiserver' ? 1 : 0;
+  };
+  for (const current of [0, 1, 2]) {
+    const pids = processes.filter((p) => stage(p.args) === current).map((p) => p.pid);
+    for (const pid of pids) signal(pid, 'SIGTERM');
+    if (await exited(pids, 5000)) continue;
+    for (const pid of pids) signal(pid, 'SIGKILL');
+    if (!(await exited(pids, 10_000))) {
+      throw new UserError(`Could not stop the sandbox: ${pids.filter((pid) => !hasExited(pid)).join(', ')} still running 15 s after SIGTERM and SIGKILL.`, {
+        hint: `See \`ps -o pid,stat,args -p PID\`; \`ckad-lab sandbox up\` tries again once they are gone.`,
+      });
+    }
+  }
+  // kwokctl skips a component whose pid file names a process that answers signal 0, and an exited process
+  // nobody has reaped yet (a zombie) still does: kwokctl's children are reparented to init, which may reap
+  // late (seconds, in a VM whose init polls) or never (a container without one). A reused pid would be
+  // mistaken the same way. kwokctl's own `stop` removes these files too.
+  await Promise.all(COMPONENTS.map((name) => rm(join(clusterDir, 'pids', `${name}.pid`), { force: true })));
+}
+
+/** Waits until every process has exited; false if some are still there at the deadline. */
+async function exited(pids: number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (pids.every(hasExited)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Gone, or a zombie: it has exited and closed its files and ports, and only waits to be reaped. */
+function hasExited(pid: number): boolean {
+  if (!isAlive(pid)) return true;
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -262,13 +345,16 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function processesMentioning(text: string): Promise<number[]> {
+async function processesMentioning(text: string): Promise<{ pid: number; args: string }[]> {
   const out = await capture('ps', ['-Ao', 'pid=,args=']);
   return out
     .split('\n')
     .filter((line) => line.includes(text))
-    .map((line) => Number(line.trim().split(/\s+/)[0]))
-    .filter((pid) => pid && pid !== process.pid);
+    .map((line) => {
+      const [, pid, args] = /^\s*(\d+)\s+(.*)$/.exec(line) ?? [];
+      return { pid: Number(pid), args: args ?? '' };
+    })
+    .filter((p) => p.pid && p.pid !== process.pid);
 }
 
 /** Stops the sandbox; its objects are kept and come back with `up`. */

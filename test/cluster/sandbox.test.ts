@@ -7,7 +7,7 @@ import { describe, expect, inject, test } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../sandbox/errors.ts';
 import { connect, MANAGED_BY } from '../../sandbox/kube.ts';
-import { resolveBinaries, resetNamespaces, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
+import { resolveBinaries, resetNamespaces, sandboxDown, sandboxPaths, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
 import { ckadLab, kubectl, kubectlJson, sandboxKube, testNamespace, waitFor } from './helpers.ts';
 
 type Pod = { metadata: { name: string; labels?: Record<string, string> }; status: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { ready: boolean; restartCount: number; state: { waiting?: { reason?: string } } }[] } };
@@ -162,6 +162,32 @@ describe('sandbox lifecycle', () => {
       const nodes = await kubectlJson<List<{ status: { conditions: { type: string; status: string }[] } }>>('get', 'nodes');
       return nodes.items.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));
     });
+  });
+
+  // A restart used to start kwokctl while the old etcd and API server were still exiting (or exited but not yet
+  // reaped): kwokctl took their pid files for running components and left them down.
+  test('up after a stages change restarts every component; it stays up and pods get scheduled', async () => {
+    const ns = await testNamespace();
+    const before = await sandboxStatus();
+    await writeFile(sandboxPaths().stagesHash, 'stages of an older ckad-lab\n');
+    const status = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
+    expect(status.state).toBe('running');
+    for (const c of status.components) expect(c.pid, c.name).not.toBe(before.components.find((b) => b.name === c.name)?.pid);
+    await kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', ns);
+    await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s');
+    const later = await sandboxStatus();
+    expect(later.components.filter((c) => !c.alive).map((c) => c.name)).toEqual([]);
+    expect(later.state).toBe('running');
+  });
+
+  test('down, then up at once, brings every component back', async () => {
+    const ns = await testNamespace();
+    await kubectl('create', 'configmap', 'keep', '--from-literal=a=1', '-n', ns);
+    await sandboxDown();
+    expect((await sandboxStatus()).state).toBe('stopped');
+    const status = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
+    expect(status.state).toBe('running');
+    expect(await kubectl('get', 'configmap', 'keep', '-n', ns, '-o', 'jsonpath={.data.a}')).toBe('1');
   });
 
   test('reset deletes only namespaces carrying the ckad-lab label', async () => {

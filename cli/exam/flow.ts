@@ -1,6 +1,7 @@
 // The steps of an exam that are not drawing: starting (one at a time), resuming, finishing into history.
 // Shared by the Ink screens and the plain (no TTY) commands, so both behave the same.
 import { randomInt } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Domain } from '../../tasks/schema.ts';
 import type { ExportOptions } from '../report/export.ts';
 import { countdown, formatClock } from './countdown.ts';
@@ -52,8 +53,9 @@ export type ExamOptions = CommonOptions &
   };
 
 export type DrillOptions = CommonOptions & {
-  /** TASK_ID, or --domain D, or --weakest; none of them: a random task. */
+  /** TASK_ID, or --competency C, or --domain D, or --weakest; none of them: a random task. */
   taskId?: string;
+  competency?: string;
   domain?: Domain;
   weakest?: boolean;
   /** --timed: count down the task's suggested minutes (never forced). Default untimed. */
@@ -161,10 +163,59 @@ export function finishExam(store: ExamStore, session: ExamSession): { record: Hi
   return { record, file };
 }
 
-/** What to print when the candidate leaves a running exam (q, Ctrl-C): it is saved, and how to go on. */
+/** What to print when the candidate leaves a running exam (q, Ctrl-C) whose every change is saved. */
 export function leaveMessage(session: ExamSession, now: number): string {
   const left = session.deadline === null ? '' : ` The clock keeps running: ${formatClock(Math.max(0, session.deadline - now))} left.`;
   return `Your exam is saved.${left} Continue with: ckad-lab resume`;
+}
+
+/** How often the console tries again to write a session whose save failed. */
+export const SAVE_RETRY_MS = 5_000;
+
+/** What of `current` is not in `saved` (what was last written), one phrase each, e.g. `the flag on task 2`. */
+export function unsavedChanges(saved: ExamSession | undefined, current: ExamSession): string[] {
+  if (!saved) return ['the whole session (nothing of it is on disk)'];
+  const changes: string[] = [];
+  if (current.startedAt !== null && saved.startedAt === null) changes.push('that its tasks were set up and the clock started');
+  if (current.ended && !saved.ended) changes.push(`that the exam ended (${current.ended.reason})`);
+  if (current.ended?.report && !saved.ended?.report) changes.push('its grading');
+  if (current.current !== saved.current) changes.push(`task ${current.current + 1} as the current task (saved: task ${saved.current + 1})`);
+  current.tasks.forEach((t, i) => {
+    const before = saved.tasks[i];
+    if (before && before.flagged !== t.flagged) changes.push(`${t.flagged ? 'the flag on' : 'unflagging'} task ${i + 1}`);
+    else if (before && before.state !== t.state) changes.push(`task ${i + 1} marked seen`);
+  });
+  return changes.length ? changes : ['its latest state'];
+}
+
+export type Leave = { message: string; code: number };
+
+/**
+ * What to say when the console closes with an exam open (left with q or Ctrl-C: `session`; a signal: any
+ * session the store could not write). A session whose latest state could not be written is tried once more;
+ * if that fails too, the message says exactly what is lost and the exit code is an error: never "saved".
+ */
+export function leaveExam(store: ExamStore, session: ExamSession | undefined, now: number): Leave {
+  const pending = store.retryUnsaved();
+  const unsaved = session ? pending.find((u) => u.session.id === session.id) : pending[0];
+  if (!unsaved) return { message: session ? leaveMessage(session, now) : 'Your exam is saved. Continue with: ckad-lab resume', code: EXIT.ok };
+  let saved: ExamSession | undefined;
+  try {
+    saved = store.loadSession(unsaved.session.id);
+  } catch {
+    saved = undefined;
+  }
+  const s = unsaved.session;
+  const clock = s.deadline === null || s.ended ? '' : ` Its clock keeps running: ${formatClock(Math.max(0, s.deadline - now))} left.`;
+  return {
+    code: EXIT.error,
+    message: [
+      `Your exam is NOT fully saved: writing ${unsaved.file} failed (${unsaved.error}).`,
+      `Lost now: ${unsavedChanges(saved, s).join(', ')}.`,
+      saved ? `ckad-lab resume continues from the last save (task ${saved.current + 1}).${clock}` : `There is nothing to resume; start over with: ckad-lab exam --abandon`,
+      `Make ${dirname(unsaved.file)} writable (permissions, free space, chattr -i) before you go on; an open console tries again every ${SAVE_RETRY_MS / 1000} s.`,
+    ].join('\n'),
+  };
 }
 
 /**

@@ -159,17 +159,50 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/** A session whose latest state is only in memory: its save failed with `error` (said for the user). */
+export type UnsavedSession = { session: ExamSession; file: string; error: string };
+
 export class ExamStore {
   readonly stateDir: string;
   readonly io: AtomicIo;
+  /** By session id: the latest state whose save failed, until a later save of that session succeeds. */
+  readonly #unsaved = new Map<string, UnsavedSession>();
 
   constructor(stateDir: string, io: AtomicIo = nodeIo) {
     this.stateDir = stateDir;
     this.io = io;
   }
 
+  /** Writes the session; when that fails it is remembered as unsaved (see `unsaved`) and the error is thrown. */
   saveSession(session: ExamSession): void {
-    writeFileAtomic(sessionFile(this.stateDir, session.id), `${JSON.stringify(session, null, 2)}\n`, this.io);
+    const file = sessionFile(this.stateDir, session.id);
+    try {
+      writeFileAtomic(file, `${JSON.stringify(session, null, 2)}\n`, this.io);
+    } catch (error) {
+      this.#unsaved.set(session.id, { session, file, error: (error as Error).message });
+      throw error;
+    }
+    this.#unsaved.delete(session.id);
+  }
+
+  /**
+   * The session (by id, or any) whose latest state this store could not write: nobody may say it is saved.
+   * Undefined once a later save of it has succeeded.
+   */
+  unsaved(id?: string): UnsavedSession | undefined {
+    return id === undefined ? this.#unsaved.values().next().value : this.#unsaved.get(id);
+  }
+
+  /** Tries once more to write every unsaved session; returns those still unsaved. */
+  retryUnsaved(): UnsavedSession[] {
+    for (const { session } of [...this.#unsaved.values()]) {
+      try {
+        this.saveSession(session);
+      } catch {
+        // Still unsaved: kept, with the new error.
+      }
+    }
+    return [...this.#unsaved.values()];
   }
 
   loadSession(id: string): ExamSession | undefined {

@@ -84,8 +84,10 @@ export function ExamScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { clock, kubeconfigEnv } = useLab();
+  const { clock, kubeconfigEnv, store } = useLab();
   const { columns, rows } = useWindowSize();
+  // Read at each render: the session provider re-renders this screen when a save fails or a retry succeeds.
+  const unsaved = store.unsaved(session.id);
   const [mode, setMode] = useState<Mode>('normal');
   const [jump, setJump] = useState('');
   const [notice, setNotice] = useState('');
@@ -106,7 +108,8 @@ export function ExamScreen(): ReactNode {
   const leave = () => app.exit({ kind: 'left', session });
 
   useKeys((input, key) => {
-    if (matches(input, key, 'INTERRUPT')) return leave();
+    // With changes not yet written, Ctrl-C first says so; a second one leaves anyway.
+    if (matches(input, key, 'INTERRUPT')) return unsaved && mode !== 'confirm-leave' ? setMode('confirm-leave') : leave();
     if (mode === 'help') return setMode('normal');
     if (mode === 'confirm-end' || mode === 'confirm-leave') {
       if (matches(input, key, 'CONFIRM')) {
@@ -177,13 +180,24 @@ export function ExamScreen(): ReactNode {
           color: 'red',
         })
       : mode === 'confirm-leave'
-        ? h(ConfirmBox, {
-            title: 'Leave the console?',
-            lines: [`The exam stays saved and its clock keeps running.${remaining}`, 'Continue with: ckad-lab resume'],
-            yes: 'leave',
-            no: 'stay',
-            color: 'yellow',
-          })
+        ? unsaved
+          ? h(ConfirmBox, {
+              title: 'Leave with unsaved changes?',
+              lines: [
+                `Your latest changes are NOT saved: ${unsaved.error}.`,
+                `The console tries again every few seconds; leaving now loses them (ckad-lab resume continues from the last save).${remaining}`,
+              ],
+              yes: 'leave anyway (ctrl-c too)',
+              no: 'stay',
+              color: 'red',
+            })
+          : h(ConfirmBox, {
+              title: 'Leave the console?',
+              lines: [`The exam stays saved and its clock keeps running.${remaining}`, 'Continue with: ckad-lab resume'],
+              yes: 'leave',
+              no: 'stay',
+              color: 'yellow',
+            })
         : h(
             Box,
             { flexDirection: 'column' },

@@ -57,31 +57,52 @@ export function useDeadline(deadline: number | null, onExpire: () => void, clock
 /**
  * useReducer whose every real change is saved before it is shown: `save` runs synchronously inside
  * dispatch, so a keypress that was drawn was also written. A failed save is reported (third element) and
- * retried with the next change; the state in memory moves on either way.
+ * tried again every `retryMs` (and with the next change) until it succeeds; the state in memory moves on
+ * either way, so nothing the candidate did is dropped while the disk refuses.
  */
 export function usePersistentReducer<S, A>(
   reducer: (state: S, action: A) => S,
   initial: S,
   save: (state: S) => void,
+  retryMs = 5_000,
 ): [S, (action: A) => void, string | undefined] {
   const current = useRef(initial);
   const [state, setState] = useState(initial);
   const [saveError, setSaveError] = useState<string | undefined>(undefined);
+  const trySave = useCallback(
+    (next: S): boolean => {
+      try {
+        save(next);
+        setSaveError(undefined);
+        return true;
+      } catch (error) {
+        setSaveError(`Your latest changes are NOT saved: ${(error as Error).message}. Trying again every ${Math.round(retryMs / 1000)} s; leaving now would lose them.`);
+        return false;
+      }
+    },
+    [save, retryMs],
+  );
   const dispatch = useCallback(
     (action: A) => {
       const next = reducer(current.current, action);
       if (Object.is(next, current.current)) return;
       current.current = next;
-      try {
-        save(next);
-        setSaveError(undefined);
-      } catch (error) {
-        setSaveError(`Could not save the session: ${(error as Error).message}. It will be saved again with your next step.`);
-      }
+      trySave(next);
       setState(next);
     },
-    [reducer, save],
+    [reducer, trySave],
   );
+  const failing = saveError !== undefined;
+  useEffect(() => {
+    if (!failing) return undefined;
+    // One timer at a time, re-armed after each failed attempt; none once a save has succeeded.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const retry = () => {
+      if (!trySave(current.current)) timer = setTimeout(retry, retryMs);
+    };
+    timer = setTimeout(retry, retryMs);
+    return () => clearTimeout(timer);
+  }, [failing, trySave, retryMs]);
   return [state, dispatch, saveError];
 }
 

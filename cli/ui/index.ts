@@ -3,9 +3,9 @@
 // console or the plain variant, and each returns an exit code.
 import { createElement as h } from 'react';
 import { render } from 'ink';
-import { beginExam, EXIT, leaveMessage, resumeTarget, randomSeed } from '../exam/flow.ts';
+import { beginExam, EXIT, leaveExam, resumeTarget, randomSeed } from '../exam/flow.ts';
 import type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions, CommonOptions } from '../exam/flow.ts';
-import type { DrillChoice } from '../exam/draw.ts';
+import { drillChoice, type DrillChoice } from '../exam/draw.ts';
 import { processOutput, type Output } from '../exam/output.ts';
 import { plainDrill, plainExam, plainHistory, plainHome, plainResume } from '../exam/plain.ts';
 import type { LabServices } from '../exam/services.ts';
@@ -57,20 +57,24 @@ async function runConsole(services: LabServices, options: CommonOptions & Export
     for (const off of handlers) off();
   }
   if (signalled !== undefined) {
-    // SIGINT outside raw mode still means "leave": say how to come back, if the terminal is still there.
-    if (signalled === SIGNALS.SIGINT && initial.screen === 'exam') output.err('Your exam is saved. Continue with: ckad-lab resume');
+    // SIGINT outside raw mode still means "leave": say how to come back, if the terminal is still there. A
+    // session that could not be written is tried once more and, failing that, said so after any signal.
+    const left = leaveExam(lab.store, undefined, clock());
+    if (left.code !== EXIT.ok || (signalled === SIGNALS.SIGINT && initial.screen === 'exam')) output.err(left.message);
     return 128 + signalled;
   }
-  return epilogue(outcome, options, output, clock);
+  return epilogue(outcome, options, output, clock, lab.store);
 }
 
-function epilogue(outcome: Outcome, options: ExportOptions, output: Output, clock: () => number): number {
+function epilogue(outcome: Outcome, options: ExportOptions, output: Output, clock: () => number, store: ExamStore): number {
   switch (outcome.kind) {
     case 'quit':
       return EXIT.ok;
-    case 'left':
-      output.err(leaveMessage(outcome.session, clock()));
-      return EXIT.ok;
+    case 'left': {
+      const left = leaveExam(store, outcome.session, clock());
+      output.err(left.message);
+      return left.code;
+    }
     case 'failed':
       output.err(outcome.message);
       return outcome.code;
@@ -142,7 +146,7 @@ export function runResume(services: LabServices, options: ResumeOptions): Promis
 export function runDrill(services: LabServices, options: DrillOptions): Promise<number> {
   return readable(options, async () => {
     if (!options.interactive) return plainDrill(services, options);
-    const choice: DrillChoice = options.taskId ? { id: options.taskId } : options.domain ? { domain: options.domain } : options.weakest ? { weakest: true } : { any: true };
+    const choice: DrillChoice = drillChoice(options);
     return runConsole(services, options, { screen: 'drill', choice, timed: options.timed ?? false, seed: options.seed ?? randomSeed() }, false);
   });
 }

@@ -15,7 +15,7 @@ export const KEY_BINDINGS = {
   LEAVE: { keys: [{ input: 'q' }], label: 'q', help: 'leave; the exam stays saved and its clock keeps running' },
   QUIT: { keys: [{ input: 'q' }], label: 'q', help: 'quit' },
   BACK: { keys: [{ key: 'escape' }, { input: 'q' }], label: 'esc', help: 'back' },
-  INTERRUPT: { keys: [{ input: 'c', ctrl: true }], label: 'ctrl-c', help: 'leave at once (the exam stays saved)' },
+  INTERRUPT: { keys: [{ input: 'c', ctrl: true }], label: 'ctrl-c', help: 'leave at once (the exam stays saved; with unsaved changes it asks first)' },
   CONFIRM: { keys: [{ input: 'y' }, { input: 'Y' }], label: 'y', help: 'yes' },
   CANCEL: { keys: [{ input: 'n' }, { input: 'N' }, { key: 'escape' }], label: 'n', help: 'no' },
   JUMP_DIGIT: { keys: [], label: '1-9', help: 'go to a task: type its number (then enter when it could go on)' },

@@ -19,13 +19,13 @@ Usage: ckad-lab [command] [options]
 
 Exam practice
   exam [--tasks N] [--minutes M] [--seed S]    a timed mock exam (default 16 tasks, 120 minutes)
-  drill [ID | --domain D | --weakest]          one task at a time, checked on demand
+  drill [ID | --competency C | --domain D | --weakest]   one task at a time, checked on demand
   resume                                       continue an interrupted exam (its deadline kept running)
   history [--json]                             past attempts and your weakest domains
   report [ID] [--json] [--junit FILE]          an attempt's full report (default: the latest)
 
 Tasks, headless (CI, scripts, instructors)
-  tasks list [--json] [--domain D]             the catalog
+  tasks list [--json] [--domain D] [--competency C]   the catalog, by domain and competency
   tasks lint [PATH...]                         check task files (file:line:col errors)
   tasks verify [ID...] [--json]                prove tasks on the cluster: 0 untouched, 100% solved, <100% wrong
   setup ID... [--seed N] [--prefix P] [--json] set tasks up in fresh namespaces; prints the instructions

@@ -12,6 +12,67 @@ export const DOMAINS = {
 export const Domain = z.enum(Object.keys(DOMAINS) as [keyof typeof DOMAINS, ...(keyof typeof DOMAINS)[]]);
 export type Domain = z.infer<typeof Domain>;
 
+/**
+ * The CKAD v1.35 curriculum's competencies, each in one domain. A task names its competency; its domain
+ * follows from it (the one source of truth: task files carry no `domain:`). Titles are the curriculum's words.
+ */
+export const COMPETENCIES = {
+  'container-images': { domain: 'design-build', title: 'Define, build and modify container images' },
+  'workload-resources': { domain: 'design-build', title: 'Choose and use the right workload resource (Deployment, DaemonSet, CronJob, ...)' },
+  'multi-container-patterns': { domain: 'design-build', title: 'Multi-container Pod design patterns (sidecar, init, ...)' },
+  volumes: { domain: 'design-build', title: 'Persistent and ephemeral volumes' },
+  'deployment-strategies': { domain: 'deployment', title: 'Deployment strategies (blue/green, canary, ...)' },
+  'rolling-updates': { domain: 'deployment', title: 'Deployments and rolling updates' },
+  helm: { domain: 'deployment', title: 'The Helm package manager' },
+  kustomize: { domain: 'deployment', title: 'Kustomize' },
+  'api-deprecations': { domain: 'observability', title: 'API deprecations' },
+  probes: { domain: 'observability', title: 'Probes and health checks' },
+  'cli-monitoring': { domain: 'observability', title: 'Built-in CLI tools to monitor applications' },
+  'container-logs': { domain: 'observability', title: 'Container logs' },
+  debugging: { domain: 'observability', title: 'Debugging in Kubernetes' },
+  'crds-operators': { domain: 'config-security', title: 'Resources that extend Kubernetes (CRDs, Operators)' },
+  'authn-authz-admission': { domain: 'config-security', title: 'Authentication, authorization and admission control' },
+  'requests-limits-quotas': { domain: 'config-security', title: 'Requests, limits and quotas' },
+  configmaps: { domain: 'config-security', title: 'ConfigMaps' },
+  'resource-requirements': { domain: 'config-security', title: 'Resource requirements' },
+  secrets: { domain: 'config-security', title: 'Secrets' },
+  serviceaccounts: { domain: 'config-security', title: 'ServiceAccounts' },
+  'security-contexts': { domain: 'config-security', title: 'Security contexts and capabilities' },
+  'network-policies': { domain: 'services-networking', title: 'NetworkPolicies' },
+  services: { domain: 'services-networking', title: 'Access to applications through Services' },
+  ingress: { domain: 'services-networking', title: 'Ingress rules' },
+} as const satisfies Record<string, { domain: Domain; title: string }>;
+const COMPETENCY_IDS = Object.keys(COMPETENCIES) as [keyof typeof COMPETENCIES, ...(keyof typeof COMPETENCIES)[]];
+export const Competency = z.enum(COMPETENCY_IDS, {
+  error: (iss) => (typeof iss.input === 'string' ? `unknown competency ${JSON.stringify(iss.input)}${suggestCompetency(iss.input).replace(/^./, (c) => `: ${c.toLowerCase()}`)}` : undefined),
+});
+export type Competency = z.infer<typeof Competency>;
+
+/** The domain a competency belongs to. */
+export const domainOf = (competency: Competency): Domain => COMPETENCIES[competency].domain;
+
+export const isCompetency = (name: string): name is Competency => Object.hasOwn(COMPETENCIES, name);
+
+/** "Did you mean X?" for a mistyped competency (by edit distance or a shared word), or the list of all. */
+export function suggestCompetency(name: string): string {
+  const typed = name.toLowerCase();
+  const scored = COMPETENCY_IDS.map((c) => ({ c, d: editDistance(typed, c) })).sort((a, b) => a.d - b.d);
+  const near = scored.filter((s) => s.d <= Math.max(2, Math.floor(s.c.length / 4))).map((s) => s.c);
+  const sharing = COMPETENCY_IDS.filter((c) => typed.length >= 3 && (c.includes(typed) || c.split('-').some((w) => w.length >= 3 && typed.includes(w))));
+  const guesses = (near.length > 0 ? near : sharing).slice(0, 3);
+  return guesses.length > 0 ? `Did you mean ${guesses.join(', ')}?` : `Competencies: ${COMPETENCY_IDS.join(', ')}.`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, "-")')
@@ -120,7 +181,9 @@ export const Task = z
   .strictObject({
     id: dnsLabel,
     title: z.string().min(1),
-    domain: Domain,
+    competency: Competency,
+    /** Follows from `competency`: a task file that spells it out gets told so. */
+    domain: z.never({ error: 'the domain follows from `competency`: remove this key' }).optional(),
     /** Suggested time to spend on the task. */
     minutes: z.number().int().positive().max(60),
     /** Template variables naming namespaces; `ns` is the task's main namespace. */
@@ -133,7 +196,8 @@ export const Task = z
     wrongSolutions: z.array(z.strictObject({ name: z.string().min(1), script: z.string().min(1) })).min(1),
     hints: z.array(z.string()).default([]),
     links: z.array(z.url().refine((u) => u.startsWith('https://kubernetes.io/'), 'must be a kubernetes.io page')).min(1),
-  });
+  })
+  .transform(({ domain: _, ...task }) => ({ ...task, domain: domainOf(task.competency) }));
 export type Task = z.infer<typeof Task>;
 
 /** Points of a task: the sum of its checks' points. */

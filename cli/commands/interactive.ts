@@ -1,6 +1,6 @@
 // The screens: home, exam, drill, resume, history. Interactive or plain is decided here, once; Ink is
 // imported only now.
-import { DOMAINS, type Domain } from '../../tasks/schema.ts';
+import { DOMAINS, isCompetency, suggestCompetency, type Domain } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { stateDir } from '../../sandbox/paths.ts';
 import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
@@ -38,19 +38,23 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
       });
     }
     case 'drill': {
-      const usage = 'ckad-lab drill [TASK_ID | --domain D | --weakest] [--timed] [--seed S]';
-      const { values, positionals } = parse('drill', argv, { domain: { type: 'string' }, weakest: { type: 'boolean' }, timed: { type: 'boolean' }, seed: { type: 'string' }, ...CLUSTER_OPTIONS }, usage);
+      const usage = 'ckad-lab drill [TASK_ID | --competency C | --domain D | --weakest] [--timed] [--seed S]';
+      const { values, positionals } = parse('drill', argv, { competency: { type: 'string' }, domain: { type: 'string' }, weakest: { type: 'boolean' }, timed: { type: 'boolean' }, seed: { type: 'string' }, ...CLUSTER_OPTIONS }, usage);
       if (values.domain !== undefined && !(values.domain in DOMAINS)) {
         throw new UserError(`ckad-lab drill: --domain ${values.domain} is not a CKAD domain.`, { hint: `Domains: ${Object.keys(DOMAINS).join(', ')}`, exitCode: 2 });
       }
-      if ([positionals.length > 0, values.domain !== undefined, values.weakest === true].filter(Boolean).length > 1 || positionals.length > 1) {
-        throw new UserError('ckad-lab drill: choose one of TASK_ID, --domain D or --weakest.', { hint: `Usage: ${usage}`, exitCode: 2 });
+      if (values.competency !== undefined && !isCompetency(values.competency)) {
+        throw new UserError(`ckad-lab drill: --competency ${values.competency} is not a CKAD competency.`, { hint: `${suggestCompetency(values.competency)} List them with: ckad-lab tasks list`, exitCode: 2 });
+      }
+      if ([positionals.length > 0, values.competency !== undefined, values.domain !== undefined, values.weakest === true].filter(Boolean).length > 1 || positionals.length > 1) {
+        throw new UserError('ckad-lab drill: choose one of TASK_ID, --competency C, --domain D or --weakest.', { hint: `Usage: ${usage}`, exitCode: 2 });
       }
       const seed = intOption('drill', 'seed', values.seed);
       const services = remoteLabServices(values, stateDir(), { prepareSandbox: common.interactive });
       return (await ui()).runDrill(services, {
         ...common,
         ...(positionals[0] ? { taskId: positionals[0] } : {}),
+        ...(values.competency ? { competency: values.competency } : {}),
         ...(values.domain ? { domain: values.domain as Domain } : {}),
         ...(values.weakest ? { weakest: true } : {}),
         ...(values.timed ? { timed: true } : {}),

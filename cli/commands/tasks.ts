@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatError, loadTaskFile } from '../../tasks/load.ts';
 import { lintCatalog, lintTask } from '../../tasks/lint.ts';
-import { DOMAINS, taskPoints, type Task } from '../../tasks/schema.ts';
+import { COMPETENCIES, DOMAINS, isCompetency, suggestCompetency, taskPoints, type Competency, type Task } from '../../tasks/schema.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
@@ -31,25 +31,41 @@ export async function tasksCommand(argv: string[]): Promise<number> {
 }
 
 async function tasksList(argv: string[]): Promise<number> {
-  const { values } = parse('tasks list', argv, { json: { type: 'boolean' }, domain: { type: 'string' } }, 'ckad-lab tasks list [--json] [--domain D]');
+  const { values } = parse('tasks list', argv, { json: { type: 'boolean' }, domain: { type: 'string' }, competency: { type: 'string' } }, 'ckad-lab tasks list [--json] [--domain D] [--competency C]');
   let tasks = await catalog();
   if (values.domain) {
     if (!(values.domain in DOMAINS)) throw new UserError(`--domain ${values.domain}: no such domain.`, { hint: `Domains: ${Object.keys(DOMAINS).join(', ')}`, exitCode: 2 });
     tasks = tasks.filter((t) => t.domain === values.domain);
   }
+  if (values.competency) {
+    if (!isCompetency(values.competency)) throw new UserError(`--competency ${values.competency}: no such competency.`, { hint: suggestCompetency(values.competency), exitCode: 2 });
+    tasks = tasks.filter((t) => t.competency === values.competency);
+  }
   if (values.json) {
-    out(JSON.stringify(tasks.map((t) => ({ id: t.id, title: t.title, domain: t.domain, points: taskPoints(t), minutes: t.minutes, namespace: t.namespaces.ns })), null, 2) + '\n');
+    out(JSON.stringify(tasks.map((t) => ({ id: t.id, title: t.title, competency: t.competency, domain: t.domain, points: taskPoints(t), minutes: t.minutes, namespace: t.namespaces.ns })), null, 2) + '\n');
     return 0;
   }
-  const width = Math.max(...tasks.map((t) => t.id.length));
+  out(formatTaskList(tasks));
+  return 0;
+}
+
+/** The catalog by domain, then competency (curriculum order); a competency without tasks says so. */
+export function formatTaskList(tasks: readonly Task[]): string {
+  const lines: string[] = [];
+  const width = Math.max(0, ...tasks.map((t) => t.id.length));
   for (const domain of Object.keys(DOMAINS) as (keyof typeof DOMAINS)[]) {
     const inDomain = tasks.filter((t) => t.domain === domain);
     if (inDomain.length === 0) continue;
-    out(`\n${DOMAINS[domain].title} (${DOMAINS[domain].weight}% of the exam)\n`);
-    for (const t of inDomain) out(`  ${t.id.padEnd(width)}  ${String(taskPoints(t)).padStart(2)} pts  ${String(t.minutes).padStart(2)} min  ${t.title}\n`);
+    lines.push('', `${DOMAINS[domain].title} (${DOMAINS[domain].weight}% of the exam)`);
+    for (const competency of (Object.keys(COMPETENCIES) as Competency[]).filter((c) => COMPETENCIES[c].domain === domain)) {
+      const inCompetency = inDomain.filter((t) => t.competency === competency);
+      lines.push(`  ${competency}: ${COMPETENCIES[competency].title}${inCompetency.length === 0 ? '  (no task yet)' : ''}`);
+      for (const t of inCompetency) lines.push(`    ${t.id.padEnd(width)}  ${String(taskPoints(t)).padStart(2)} pts  ${String(t.minutes).padStart(2)} min  ${t.title}`);
+    }
   }
-  out(`\n${tasks.length} tasks\n`);
-  return 0;
+  const covered = new Set(tasks.map((t) => t.competency)).size;
+  lines.push('', `${tasks.length} tasks, ${covered} of ${Object.keys(COMPETENCIES).length} competencies`, '');
+  return lines.join('\n');
 }
 
 function tasksLint(argv: string[]): number {

@@ -1,6 +1,7 @@
-// Drawing tasks: an exam by the curriculum's domain weights, a drill by id, domain or weakest domain.
-// Deterministic for a seed: the same seed and catalog draw the same tasks in the same order.
-import { DOMAINS, type Domain, type Task } from '../../tasks/schema.ts';
+// Drawing tasks: an exam by the curriculum's domain weights, spread over each domain's competencies; a drill
+// by id, competency, domain or weakest domain. Deterministic for a seed: the same seed and catalog draw the
+// same tasks in the same order.
+import { COMPETENCIES, DOMAINS, suggestCompetency, type Competency, type Domain, type Task } from '../../tasks/schema.ts';
 import { pick, rng, subSeed } from '../../tasks/random.ts';
 import type { DomainScore } from '../report/summary.ts';
 
@@ -68,7 +69,29 @@ export type ExamDraw = {
   shortfall?: string;
 };
 
-/** `count` distinct tasks by domain weight, in a seeded order. Fewer when the catalog is smaller. */
+/**
+ * `n` of a domain's tasks, spread over its competencies: a seeded round-robin over the competencies that have
+ * tasks, so no competency comes twice before every one of them has come once. Each round visits the
+ * competencies in a fresh seeded order, so a partial last round favours none of them.
+ */
+export function spreadByCompetency(tasks: readonly Task[], n: number, next: () => number): Task[] {
+  const queues = new Map<Competency, Task[]>();
+  for (const t of shuffle(tasks, next)) queues.set(t.competency, [...(queues.get(t.competency) ?? []), t]);
+  const competencies = (Object.keys(COMPETENCIES) as Competency[]).filter((c) => queues.has(c));
+  const out: Task[] = [];
+  while (out.length < n) {
+    const round = shuffle(competencies.filter((c) => (queues.get(c)?.length ?? 0) > 0), next);
+    if (round.length === 0) break;
+    for (const c of round) {
+      if (out.length === n) break;
+      const t = queues.get(c)?.shift();
+      if (t) out.push(t);
+    }
+  }
+  return out;
+}
+
+/** `count` distinct tasks by domain weight, spread over competencies, in a seeded order. Fewer when the catalog is smaller. */
 export function drawExam(catalog: readonly Task[], count: number, seed: number): ExamDraw {
   const byDomain = new Map<Domain, Task[]>();
   const ids = new Set<string>();
@@ -81,7 +104,7 @@ export function drawExam(catalog: readonly Task[], count: number, seed: number):
   const capacity = zeroCounts();
   for (const d of DOMAIN_ORDER) capacity[d] = byDomain.get(d)?.length ?? 0;
   const counts = apportion(count, capacity);
-  const chosen = DOMAIN_ORDER.flatMap((d) => shuffle(byDomain.get(d) ?? [], rng(subSeed(seed, `draw:${d}`))).slice(0, counts[d]));
+  const chosen = DOMAIN_ORDER.flatMap((d) => spreadByCompetency(byDomain.get(d) ?? [], counts[d], rng(subSeed(seed, `draw:${d}`))));
   const tasks = shuffle(chosen, rng(subSeed(seed, 'order')));
   const ideal = apportion(count, Object.fromEntries(DOMAIN_ORDER.map((d) => [d, count])) as DomainCounts);
   const short = DOMAIN_ORDER.filter((d) => counts[d] < ideal[d]);
@@ -115,7 +138,47 @@ export function weakestDomains(
   return standings.sort((a, b) => a.percent - b.percent || DOMAINS[b.domain].weight - DOMAINS[a.domain].weight);
 }
 
-export type DrillChoice = { id: string } | { domain: Domain } | { weakest: true } | { any: true };
+export type CompetencyStanding = { competency: Competency; domain: Domain; percent: number; attempts: number };
+
+/**
+ * Points won per competency over its last `recent` tasks in history, weakest first. The competency of a task is
+ * looked up in `catalog` by id (history records keep only the domain); tasks no longer in the catalog are left out.
+ */
+export function competencyStandings(
+  history: readonly { endedAt: number; report: { tasks: readonly { id: string; score: number; maxScore: number }[] } }[],
+  catalog: readonly Pick<Task, 'id' | 'competency'>[],
+  recent = 5,
+): CompetencyStanding[] {
+  const competencyOf = new Map(catalog.map((t) => [t.id, t.competency]));
+  const scores = new Map<Competency, { score: number; maxScore: number }[]>();
+  for (const record of [...history].sort((a, b) => b.endedAt - a.endedAt)) {
+    for (const t of record.report.tasks) {
+      const c = competencyOf.get(t.id);
+      if (c === undefined || t.maxScore === 0) continue;
+      const list = scores.get(c) ?? [];
+      if (list.length < recent) list.push(t);
+      scores.set(c, list);
+    }
+  }
+  const standings = [...scores].map(([competency, list]) => ({
+    competency,
+    domain: COMPETENCIES[competency].domain,
+    percent: (list.reduce((s, t) => s + t.score, 0) / list.reduce((s, t) => s + t.maxScore, 0)) * 100,
+    attempts: list.length,
+  }));
+  const order = Object.keys(COMPETENCIES);
+  return standings.sort((a, b) => a.percent - b.percent || order.indexOf(a.competency) - order.indexOf(b.competency));
+}
+
+export type DrillChoice = { id: string } | { competency: string } | { domain: Domain } | { weakest: true } | { any: true };
+
+/** The drill a command line asked for: a task id, else a competency, a domain, the weakest domain, or any task. */
+export function drillChoice(options: { taskId?: string; competency?: string; domain?: Domain; weakest?: boolean }): DrillChoice {
+  if (options.taskId) return { id: options.taskId };
+  if (options.competency) return { competency: options.competency };
+  if (options.domain) return { domain: options.domain };
+  return options.weakest ? { weakest: true } : { any: true };
+}
 
 export type DrillPick = { ok: true; task: Task; why: string } | { ok: false; message: string };
 
@@ -138,6 +201,14 @@ export function pickDrillTask(
       ok: false,
       message: `No task "${choice.id}" in the catalog.${near.length ? ` Did you mean ${near.slice(0, 3).join(', ')}?` : ''} List them with: ckad-lab tasks`,
     };
+  }
+  if ('competency' in choice) {
+    const name = choice.competency;
+    if (!Object.hasOwn(COMPETENCIES, name)) return { ok: false, message: `No competency "${name}". ${suggestCompetency(name)}` };
+    const competency = name as Competency;
+    const matching = catalog.filter((t) => t.competency === competency);
+    if (matching.length === 0) return { ok: false, message: `The catalog has no task for ${COMPETENCIES[competency].title} (${competency}).` };
+    return { ok: true, task: pickFrom(matching), why: `${COMPETENCIES[competency].title} (${competency})` };
   }
   if ('domain' in choice) {
     const inDomain = catalog.filter((t) => t.domain === choice.domain);

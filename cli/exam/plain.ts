@@ -3,7 +3,8 @@
 import { DOMAINS, taskPoints } from '../../tasks/schema.ts';
 import { exportRecord } from '../report/export.ts';
 import { renderTextHistory, renderTextReport } from '../report/text.ts';
-import { drawExam, pickDrillTask, weakestDomains, type DrillChoice } from './draw.ts';
+import { catalog } from '../lab/catalog.ts';
+import { competencyStandings, drawExam, drillChoice, pickDrillTask, weakestDomains, type DrillChoice } from './draw.ts';
 import {
   DEFAULT_MINUTES,
   DEFAULT_TASKS,
@@ -83,7 +84,7 @@ export function plainExam(services: LabServices, options: ExamOptions): Promise<
 export function plainDrill(services: LabServices, options: DrillOptions): Promise<number> {
   const output = options.output ?? processOutput;
   return guarded(output, async () => {
-    const choice: DrillChoice = options.taskId ? { id: options.taskId } : options.domain ? { domain: options.domain } : options.weakest ? { weakest: true } : { any: true };
+    const choice: DrillChoice = drillChoice(options);
     const history = options.weakest ? new ExamStore(options.stateDir).history().records : [];
     const seed = options.seed ?? randomSeed();
     const picked = pickDrillTask(await services.tasks(), choice, seed, history);
@@ -137,7 +138,13 @@ export function plainHistory(options: HistoryOptions): Promise<number> {
   return guarded(output, async () => {
     const { records, problems } = new ExamStore(options.stateDir).history();
     for (const p of problems) output.err(p);
-    output.out(options.json ? `${JSON.stringify(records, null, 2)}\n` : renderTextHistory(records, weakestDomains(records)));
+    if (options.json) output.out(`${JSON.stringify(records, null, 2)}\n`);
+    else {
+      // The competency of each task comes from the catalog (records keep only the domain); a catalog that
+      // cannot be read costs only that section.
+      const tasks = await catalog().catch(() => []);
+      output.out(renderTextHistory(records, weakestDomains(records), competencyStandings(records, tasks)));
+    }
     return EXIT.ok;
   });
 }

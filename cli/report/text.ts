@@ -1,5 +1,6 @@
 // The report as plain text: for pipes, CI logs and anything without a TTY. ASCII bars and [PASS]/[FAIL]
 // markers, so it greps well and survives any terminal.
+import type { CompetencyStanding } from '../exam/draw.ts';
 import type { CheckResult } from '../../graders/result.ts';
 import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
 import { checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
@@ -68,6 +69,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 export function renderTextHistory(
   records: readonly HistoryRecord[],
   weakest: readonly { domain: HistoryRecord['domains'][number]['domain']; percent: number; attempts: number }[],
+  competencies: readonly CompetencyStanding[] = [],
 ): string {
   if (records.length === 0) return 'No finished attempts yet. Take a mock exam: ckad-lab exam\n';
   const out: string[] = ['Attempts (oldest first)'];
@@ -88,6 +90,11 @@ export function renderTextHistory(
   if (weakest.length > 0) {
     out.push('', `Weakest domains (drill them: ckad-lab drill --weakest)`);
     weakest.slice(0, 3).forEach((w, i) => out.push(`  ${i + 1}. ${domainTitle(w.domain).padEnd(width)}  ${formatPercent(w.percent)} over ${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`));
+  }
+  if (competencies.length > 0) {
+    out.push('', 'Per competency, weakest first (last 5 tasks of each; drill one: ckad-lab drill --competency C)');
+    const cw = Math.max(...competencies.map((c) => c.competency.length));
+    for (const c of competencies) out.push(`  ${c.competency.padEnd(cw)}  ${formatPercent(c.percent).padStart(6)} over ${c.attempts} task${c.attempts === 1 ? '' : 's'}  ${domainTitle(c.domain)}`);
   }
   out.push('', `Last attempt ${day(records.at(-1)?.endedAt ?? 0)}. Show a report again: ckad-lab report [ID] [--json] [--junit FILE]`);
   return `${out.join('\n')}\n`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DOMAINS, type Domain } from '../../tasks/schema.ts';
-import { apportion, drawExam, pickDrillTask, weakestDomains } from '../../cli/exam/draw.ts';
-import { fakeCatalog, fakeTask } from './exam-fakes.ts';
+import { COMPETENCIES, DOMAINS, type Competency, type Domain, type Task } from '../../tasks/schema.ts';
+import { apportion, competencyStandings, drawExam, pickDrillTask, spreadByCompetency, weakestDomains } from '../../cli/exam/draw.ts';
+import { competenciesOf, fakeCatalog, fakeTask } from './exam-fakes.ts';
+import { rng } from '../../tasks/random.ts';
 
 const DOMAIN_IDS = Object.keys(DOMAINS) as Domain[];
 const plenty = Object.fromEntries(DOMAIN_IDS.map((d) => [d, 100])) as Record<Domain, number>;
@@ -90,5 +91,76 @@ describe('weakest domains and drill picks', () => {
       expect(p.ok && p.task.id).not.toBe('observability-1');
       expect(p.ok && p.task.domain).toBe('observability');
     }
+  });
+});
+
+describe('competencies', () => {
+  /** Every domain's competencies with uneven numbers of tasks: the first competency of a domain has 6, the others 1 or 2. */
+  const lopsided: Task[] = (Object.keys(DOMAINS) as Domain[]).flatMap((d) =>
+    competenciesOf(d).flatMap((c, i) => Array.from({ length: i === 0 ? 6 : 1 + (i % 2) }, (_, k) => fakeTask(`${c}-${k + 1}`, d, { competency: c }))),
+  );
+
+  /** True when no competency of a domain was drawn m+1 times while another one that had m tasks to give got fewer than m. */
+  function spreadHolds(drawn: readonly Task[], available: readonly Task[]): boolean {
+    for (const d of Object.keys(DOMAINS) as Domain[]) {
+      const count = (list: readonly Task[], c: Competency) => list.filter((t) => t.competency === c).length;
+      const cs = competenciesOf(d);
+      const most = Math.max(...cs.map((c) => count(drawn, c)));
+      if (cs.some((c) => count(drawn, c) < Math.min(most - 1, count(available, c)))) return false;
+    }
+    return true;
+  }
+
+  it('the 16-task exam keeps the domain weights and never repeats a competency before its domain has had each once', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const draw = drawExam(lopsided, 16, seed);
+      expect(draw.tasks).toHaveLength(16);
+      expect(countBy(draw.tasks.map((t) => t.domain))).toEqual(apportion(16, plenty));
+      expect(spreadHolds(draw.tasks, lopsided)).toBe(true);
+      // 4 config-security seats, 8 competencies with tasks: 4 different ones.
+      const cs = draw.tasks.filter((t) => t.domain === 'config-security').map((t) => t.competency);
+      expect(new Set(cs).size).toBe(4);
+    }
+  });
+
+  it('a shuffle by domain alone would repeat the crowded competency: the spread is what prevents it', () => {
+    // With 6 of 10 design-build tasks in one competency, 3 picks by plain shuffle repeat it often.
+    const designBuild = lopsided.filter((t) => t.domain === 'design-build');
+    for (let seed = 0; seed < 50; seed++) {
+      const picked = spreadByCompetency(designBuild, 3, rng(seed));
+      expect(new Set(picked.map((t) => t.competency)).size).toBe(3);
+    }
+    const all = spreadByCompetency(designBuild, 100, rng(1));
+    expect(all).toHaveLength(designBuild.length);
+    expect(all.slice(0, 4).map((t) => t.competency).sort()).toEqual([...competenciesOf('design-build')].sort());
+  });
+
+  it('every competency is drawn over a few seeds, and the same seed draws the same spread', () => {
+    const seen = new Set<Competency>();
+    for (let seed = 0; seed < 30; seed++) for (const t of drawExam(lopsided, 16, seed).tasks) seen.add(t.competency);
+    expect([...seen].sort()).toEqual((Object.keys(COMPETENCIES) as Competency[]).sort());
+    expect(drawExam(lopsided, 16, 7).tasks.map((t) => t.id)).toEqual(drawExam([...lopsided].reverse(), 16, 7).tasks.map((t) => t.id));
+  });
+
+  it('drill --competency picks from it; a typo gets "did you mean"', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const p = pickDrillTask(lopsided, { competency: 'probes' }, seed);
+      expect(p.ok && p.task.competency).toBe('probes');
+    }
+    const typo = pickDrillTask(lopsided, { competency: 'network-policy' }, 1);
+    expect(!typo.ok && typo.message).toMatch(/No competency "network-policy"\. Did you mean network-policies\?/);
+    const empty = pickDrillTask(fakeCatalog(1), { competency: 'helm' }, 1);
+    expect(!empty.ok && empty.message).toMatch(/no task for .*\(helm\)/);
+  });
+
+  it('history per competency: weakest first, over the recent attempts, from the catalog\'s competency of each task', () => {
+    const catalog = [fakeTask('a', 'observability', { competency: 'probes' }), fakeTask('b', 'observability', { competency: 'debugging' }), fakeTask('c', 'deployment', { competency: 'helm' })];
+    const record = (endedAt: number, tasks: [string, number, number][]) => ({ endedAt, report: { tasks: tasks.map(([id, score, maxScore]) => ({ id, score, maxScore, checks: [] })) } });
+    const standings = competencyStandings([record(1, [['a', 1, 4], ['b', 4, 4]]), record(2, [['a', 3, 4], ['gone', 0, 5]]), record(3, [['c', 0, 0]])], catalog);
+    expect(standings.map((s) => [s.competency, s.domain, s.percent, s.attempts])).toEqual([
+      ['probes', 'observability', 50, 2],
+      ['debugging', 'observability', 100, 1],
+    ]);
+    expect(competencyStandings([record(1, [['a', 0, 4]]), record(2, [['a', 4, 4]])], catalog, 1)[0]).toMatchObject({ percent: 100, attempts: 1 });
   });
 });

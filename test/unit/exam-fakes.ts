@@ -1,14 +1,18 @@
 // Fakes for the exam console tests: a small catalog, LabServices over it, a frame waiter.
-import { DOMAINS, Task, taskPoints, type Domain } from '../../tasks/schema.ts';
+import { COMPETENCIES, DOMAINS, Task, taskPoints, type Competency, type Domain } from '../../tasks/schema.ts';
 import type { GradeReport, TaskResult } from '../../graders/result.ts';
 import type { LabServices, PreparedTask, TaskEntry } from '../../cli/exam/services.ts';
 import { createSession, reduce, type ExamSession } from '../../cli/exam/session.ts';
 
+/** The competencies of `domain`, in curriculum order. */
+export const competenciesOf = (domain: Domain): Competency[] => (Object.keys(COMPETENCIES) as Competency[]).filter((c) => COMPETENCIES[c].domain === domain);
+
+/** A task in `domain`; its competency is the domain's first unless `overrides` names one. */
 export function fakeTask(id: string, domain: Domain, overrides: Partial<Record<string, unknown>> = {}): Task {
   return Task.parse({
     id,
     title: `Title of ${id}`,
-    domain,
+    competency: competenciesOf(domain)[0],
     minutes: 6,
     namespaces: { ns: id },
     instructions: `Create a Deployment named web in namespace {{ns}} for ${id}.`,
@@ -24,9 +28,9 @@ export function fakeTask(id: string, domain: Domain, overrides: Partial<Record<s
   });
 }
 
-/** `perDomain` tasks in every domain: ids like `deployment-2`. */
+/** `perDomain` tasks in every domain, ids like `deployment-2`, taking the domain's competencies in turn. */
 export function fakeCatalog(perDomain = 6): Task[] {
-  return (Object.keys(DOMAINS) as Domain[]).flatMap((d) => Array.from({ length: perDomain }, (_, i) => fakeTask(`${d}-${i + 1}`, d)));
+  return (Object.keys(DOMAINS) as Domain[]).flatMap((d) => Array.from({ length: perDomain }, (_, i) => fakeTask(`${d}-${i + 1}`, d, { competency: competenciesOf(d)[i % competenciesOf(d).length] })));
 }
 
 export function prepare(task: Task, entry: TaskEntry): PreparedTask {

@@ -49,7 +49,7 @@ export function makeTask(checks: unknown[], id = 'web-task'): Task {
   return Task.parse({
     id,
     title: 'A test task',
-    domain: 'deployment',
+    competency: 'rolling-updates',
     minutes: 5,
     namespaces: { ns: NS },
     instructions: 'Do the thing.',

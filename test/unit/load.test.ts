@@ -106,7 +106,7 @@ describe('loadCatalog', () => {
     const dir = catalog({
       'b-task.yaml': minimalTaskYaml('b-task').replace('minutes: 4', 'minutes: 99'),
       'a-task.yaml': minimalTaskYaml('a-task'),
-      'c-task.yaml': minimalTaskYaml('c-task').replace('domain: design-build', 'domain: nope'),
+      'c-task.yaml': minimalTaskYaml('c-task').replace('competency: workload-resources', 'competency: workload-resource'),
       'notes.md': '# not a task',
       'd-task.yml': minimalTaskYaml('d-task'),
     });
@@ -114,7 +114,7 @@ describe('loadCatalog', () => {
     expect(tasks.map((t) => t.id)).toEqual(['a-task']);
     expect(printed(errors, dir)).toEqual([
       'b-task.yaml:4:1 minutes: must be at most 60, got 99',
-      'c-task.yaml:3:1 domain: expected one of design-build, deployment, observability, config-security, services-networking; got "nope"',
+      'c-task.yaml:3:1 competency: unknown competency "workload-resource": did you mean workload-resources?',
       'd-task.yml task files end in .yaml: rename it to d-task.yaml',
     ]);
   });

@@ -5,7 +5,7 @@ import { Task } from '../../tasks/schema.ts';
 export function minimalTaskYaml(id: string): string {
   return `id: ${id}
 title: Run a pod
-domain: design-build
+competency: workload-resources
 minutes: 4
 namespaces:
   ns: ${id}-lab
@@ -29,7 +29,7 @@ export function minimalTask(over: Record<string, unknown> = {}): Task {
   return Task.parse({
     id: 'run-pod',
     title: 'Run a pod',
-    domain: 'design-build',
+    competency: 'workload-resources',
     minutes: 4,
     namespaces: { ns: 'pod-lab' },
     instructions: 'In namespace {{ns}}, run a pod named web with image nginx.',

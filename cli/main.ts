@@ -23,6 +23,7 @@ Exam practice
   resume                                       continue an interrupted exam (its deadline kept running)
   history [--json]                             past attempts and your weakest domains
   report [ID] [--json] [--junit FILE]          an attempt's full report (default: the latest)
+  report [ID] --regrade                        grade again an exam that ended while the sandbox was down
 
 Tasks, headless (CI, scripts, instructors)
   tasks list [--json] [--domain D] [--competency C]   the catalog, by domain and competency

@@ -100,9 +100,14 @@ export async function startCommand(argv: string[]): Promise<number> {
   return ui.runHome(services, { stateDir: stateDir(), interactive: true, prepareSandbox: true });
 }
 
-/** `ckad-lab report [ID] [--json] [--junit FILE]`: plain text, no Ink. */
+/** `ckad-lab report [ID] [--regrade] [--json] [--junit FILE]`: plain text, no Ink. */
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('report', argv, { ...EXPORT_OPTIONS }, 'ckad-lab report [ID] [--json] [--junit FILE]');
+  const { values, positionals } = parse('report', argv, { regrade: { type: 'boolean' }, ...EXPORT_OPTIONS, ...CLUSTER_OPTIONS }, 'ckad-lab report [ID] [--regrade] [--json] [--junit FILE]');
+  if (values.regrade) {
+    // Grading needs the cluster: the lab worker, as in the console.
+    const { runRegrade } = await import('../exam/regrade.ts');
+    return runRegrade(remoteLabServices(values, stateDir()), { stateDir: stateDir(), interactive: false, ...(positionals[0] ? { id: positionals[0] } : {}), ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
+  }
   const { runReport } = await import('../exam/plain.ts');
   return runReport({ stateDir: stateDir(), interactive: false, ...(positionals[0] ? { id: positionals[0] } : {}), ...(values.json ? { json: true } : {}), ...(values.junit ? { junit: values.junit } : {}) });
 }

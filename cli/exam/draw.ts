@@ -4,6 +4,7 @@
 import { COMPETENCIES, DOMAINS, suggestCompetency, type Competency, type Domain, type Task } from '../../tasks/schema.ts';
 import { pick, rng, subSeed } from '../../tasks/random.ts';
 import type { DomainScore } from '../report/summary.ts';
+import { fullyGraded } from './history.ts';
 
 const DOMAIN_ORDER = Object.keys(DOMAINS) as Domain[];
 
@@ -121,13 +122,14 @@ export type DomainStanding = { domain: Domain; percent: number; attempts: number
 
 /**
  * Domains from weakest to strongest, by points won over the last `recent` attempts that included each
- * domain. Domains never attempted are left out: there is nothing to say about them yet.
+ * domain. Domains never attempted are left out: there is nothing to say about them yet. Attempts with checks
+ * that could not be graded are left out too (see `fullyGraded`).
  */
 export function weakestDomains(
-  history: readonly { endedAt: number; domains: readonly DomainScore[] }[],
+  history: readonly { endedAt: number; domains: readonly DomainScore[]; report?: Parameters<typeof fullyGraded>[0]['report'] }[],
   recent = 5,
 ): DomainStanding[] {
-  const newestFirst = [...history].sort((a, b) => b.endedAt - a.endedAt);
+  const newestFirst = history.filter(fullyGraded).sort((a, b) => b.endedAt - a.endedAt);
   const standings: DomainStanding[] = [];
   for (const domain of DOMAIN_ORDER) {
     const scores = newestFirst.flatMap((r) => r.domains.filter((d) => d.domain === domain)).slice(0, recent);

@@ -22,6 +22,8 @@ export const EXIT = {
   error: 1,
   /** Refused: an exam is already in progress, or the arguments do not make sense. */
   refused: 2,
+  /** The cluster did not answer, so checks could not be graded (as `ckad-lab grade`). */
+  couldNotGrade: 3,
 } as const;
 
 export type CommonOptions = {

@@ -41,8 +41,30 @@ export const HistoryRecord = z.object({
   report: GradeReport,
   /** Drills only. */
   drill: DrillSummary.optional(),
+  /**
+   * Checks that could not be graded (the cluster did not answer): the score may be too low, so the attempt is
+   * left out of the weakest-domain statistics until it is re-graded. Records written before this field
+   * existed are judged by their report (see `ungradedChecks`).
+   */
+  ungraded: z.number().int().nonnegative().optional(),
+  /** When the attempt was last re-graded (`ckad-lab report ID --regrade`, or at a start once the cluster answered). */
+  regradedAt: z.number().int().optional(),
 });
 export type HistoryRecord = z.infer<typeof HistoryRecord>;
+
+/** How many checks of a report could not be graded. */
+export const ungradedChecks = (report: { tasks: readonly { checks?: readonly { error?: string | undefined }[] }[] }): number =>
+  report.tasks.reduce((n, t) => n + (t.checks ?? []).filter((c) => c.error !== undefined).length, 0);
+
+/**
+ * Whether an attempt's scores may go into statistics (weakest domains, competencies): every check was graded.
+ * An attempt that lost points only because the cluster did not answer would point drills at the wrong domain.
+ */
+export const fullyGraded = (record: { report?: Parameters<typeof ungradedChecks>[0] }): boolean => record.report === undefined || ungradedChecks(record.report) === 0;
+
+/** PASS or FAIL; an attempt below the pass mark with ungraded checks is neither yet: UNGRADED. */
+export const verdict = (record: Pick<HistoryRecord, 'passed' | 'report'>): 'PASS' | 'FAIL' | 'UNGRADED' =>
+  record.passed ? 'PASS' : ungradedChecks(record.report) > 0 ? 'UNGRADED' : 'FAIL';
 
 /** The history record of a graded session; undefined while it is not graded. */
 export function historyRecord(session: ExamSession): HistoryRecord | undefined {
@@ -68,6 +90,7 @@ export function historyRecord(session: ExamSession): HistoryRecord | undefined {
     domains: summary.domains,
     tasks,
     report: ended.report,
+    ungraded: summary.ungraded,
   };
 }
 

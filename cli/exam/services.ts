@@ -57,6 +57,8 @@ export type SandboxStatus = {
   detail: string;
 };
 
+export type GradeOptions = { changedAfter?: number; regrade?: boolean };
+
 export interface LabServices {
   /** The task catalog, unrendered. Rejects with a readable message (file:line:col) when the catalog is invalid. */
   tasks(): Promise<readonly Task[]>;
@@ -73,8 +75,10 @@ export interface LabServices {
   /**
    * Grade the tasks against the sandbox. Checks that could not be graded carry `error`, never a silent zero.
    * With `changedAfter` (epoch ms), each task also lists its objects changed after then (`changedAfterEnd`).
+   * With `regrade` (an ended exam graded again), a task whose namespace no longer exists is not graded as
+   * "everything missing": each of its checks says it could not be graded.
    */
-  grade(tasks: readonly PreparedTask[], options?: { changedAfter?: number }): Promise<GradeReport>;
+  grade(tasks: readonly PreparedTask[], options?: GradeOptions): Promise<GradeReport>;
   /** Delete the task's namespaces and set it up again with the same values. */
   resetTask(task: PreparedTask): Promise<PreparedTask>;
 }

@@ -1,5 +1,7 @@
 // The real LabServices the exam console uses: the sandbox (or --context), the runner, the grader engine.
-import type { LabServices, OnProgress, PreparedTask, TaskEntry } from '../exam/services.ts';
+import type { GradeOptions, LabServices, OnProgress, PreparedTask, TaskEntry } from '../exam/services.ts';
+import type { GradeReport } from '../../graders/result.ts';
+import { regradePending, ungradedExams } from '../exam/regrade.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
 import { catalog, findTasks, openLab, type ClusterFlags, type Lab } from './context.ts';
@@ -19,7 +21,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
   const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));
   const allTasks = (): Promise<Task[]> => (tasks ??= catalog());
 
-  return {
+  const services = {
     tasks: () => allTasks(),
     kubeconfigEnv: () => `export KUBECONFIG=${lab?.kube.kubeconfigPath ?? sandboxPaths().kubeconfig}`,
     async sandboxStatus() {
@@ -35,6 +37,9 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     },
     async ensureSandbox(onProgress: OnProgress) {
       lab = await openLab(flags, { ensureSandbox: true, onProgress: toProgress(onProgress) });
+      // The cluster answers: an exam that ended while it did not is graded now, before a new setup could
+      // clear its namespaces away.
+      for (const note of await regradePending(services, new ExamStore(stateDir), Date.now())) onProgress({ label: note, done: 0, total: 0 });
     },
     /** `definitions`: the entries' tasks, in order, when the caller has already read them (the lab worker's console). */
     async setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress, definitions?: readonly Task[]): Promise<PreparedTask[]> {
@@ -58,11 +63,13 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
       });
       return prepared;
     },
-    async grade(prepared: readonly PreparedTask[], options: { changedAfter?: number } = {}) {
+    async grade(prepared: readonly PreparedTask[], options: GradeOptions = {}): Promise<GradeReport> {
       const { kube, runner } = await connected();
       const chosen = findTasks(await allTasks(), prepared.map((p) => p.id));
       const records = await Promise.all(prepared.map((p, i) => setupRecord(kube, chosen[i] as Task, { id: p.id, seed: p.seed, prefix: p.prefix }, runner.workRoot)));
-      const report = await gradeRecords(kube, records, runner.workRoot);
+      const graded = await gradeRecords(kube, records, runner.workRoot);
+      const gone = new Set(options.regrade ? records.filter((r) => !r.found).map((r) => r.entry.id) : []);
+      const report = gone.size === 0 ? graded : withoutNamespaces(graded, gone, prepared);
       if (options.changedAfter === undefined) return report;
       const late = await changesAfter(readerFor(kube), prepared.flatMap((p) => Object.values(p.namespaces)), options.changedAfter);
       const ownerOf = new Map(prepared.flatMap((p) => Object.values(p.namespaces).map((ns) => [ns, p.id] as const)));
@@ -74,6 +81,19 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
       return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix }, { [CONSOLE_LABEL]: 'true' });
     },
   };
+  return services;
+}
+
+/** A re-grade of tasks whose namespace is gone: their checks could not be graded, rather than all failed. */
+function withoutNamespaces(report: GradeReport, gone: Set<string>, prepared: readonly PreparedTask[]): GradeReport {
+  const namespaceOf = new Map(prepared.map((p) => [p.id, p.namespace]));
+  const tasks = report.tasks.map((t) =>
+    gone.has(t.id)
+      ? { ...t, score: 0, checks: t.checks.map((c) => (c.error !== undefined ? c : { name: c.name, points: 0, maxPoints: c.maxPoints, passed: false, error: `namespace ${namespaceOf.get(t.id) ?? '?'} no longer exists (deleted, or the sandbox was reset), so it cannot be graded again` })) }
+      : t,
+  );
+  const score = tasks.reduce((n, t) => n + t.score, 0);
+  return { ...report, tasks, score, percent: report.maxScore > 0 ? (score / report.maxScore) * 100 : 0 };
 }
 
 /**
@@ -88,6 +108,12 @@ async function staleSessionNamespaces(kube: Kube, keep: Set<string>, stateDir: s
     return []; // The in-progress exam cannot be read, so nothing is provably stale: clean up another time.
   }
   if (active) keep.add(active);
+  // Exams that could not be graded keep their namespaces until they are (see cli/exam/regrade.ts).
+  try {
+    for (const { prefix } of ungradedExams(new ExamStore(stateDir))) if (prefix) keep.add(prefix);
+  } catch {
+    return [];
+  }
   return (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${MANAGED_SELECTOR},${CONSOLE_LABEL}=true` }))
     .filter((ns) => !keep.has(ns.metadata?.labels?.[PREFIX_LABEL] ?? '') && !ns.metadata?.deletionTimestamp)
     .map((ns) => ns.metadata?.name as string);

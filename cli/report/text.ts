@@ -2,7 +2,7 @@
 // markers, so it greps well and survives any terminal.
 import type { CompetencyStanding } from '../exam/draw.ts';
 import type { CheckResult } from '../../graders/result.ts';
-import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
+import { drillOutcome, fullyGraded, verdict, type HistoryRecord } from '../exam/history.ts';
 import { checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
 
 export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
@@ -37,12 +37,12 @@ export function renderTextReport(record: HistoryRecord, options: TextOptions = {
   out.push(
     record.drill
       ? `First check ${formatPercent(record.percent)} (${record.score}/${record.maxScore}), which is the drill's score · ${drillOutcome(record.drill)}`
-      : `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${record.passed ? 'PASS' : 'FAIL'} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
+      : `Score ${formatPercent(record.percent)} (${record.score}/${record.maxScore}) · ${verdict(record)} (pass mark ${record.passPercent ?? PASS_PERCENT}%)`,
   );
   const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
   const late = lateChangesWarning(record.report);
   if (late) out.push(`Warning: ${late}`);
-  if (ungraded > 0) out.push(`Warning: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see [ERROR] below); the score may be too low.`);
+  if (ungraded > 0) out.push(`Warning: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see [ERROR] below); the score may be too low, so the attempt is left out of the weakest domains. Re-grade it once the cluster answers: ckad-lab report ${record.id} --regrade`);
   out.push('', 'Domains');
   const width = Math.max(...record.domains.map((d) => domainTitle(d.domain).length), 10);
   for (const d of record.domains) {
@@ -77,7 +77,7 @@ export function renderTextHistory(
     out.push(
       r.drill
         ? `  ${when(r.endedAt)}  drill ${r.id}  ${formatPercent(r.percent).padStart(6)}  first check  ${r.drill.taskId}: ${drillOutcome(r.drill)}`
-        : `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${r.passed ? 'PASS' : 'FAIL'}  ${r.tasks.length} tasks  ${r.reason}`,
+        : `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${verdict(r)}  ${r.tasks.length} tasks  ${r.reason}${fullyGraded(r) ? '' : `  (not in the statistics; re-grade: ckad-lab report ${r.id} --regrade)`}`,
     );
   }
   out.push('', 'Per domain, oldest to newest');

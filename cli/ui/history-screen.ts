@@ -2,7 +2,7 @@
 import { createElement as h, useMemo, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { weakestDomains } from '../exam/draw.ts';
-import { drillOutcome } from '../exam/history.ts';
+import { drillOutcome, fullyGraded, verdict } from '../exam/history.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { randomSeed } from '../exam/flow.ts';
 import { Bar, KeyHints, Rule } from './components.ts';
@@ -81,7 +81,7 @@ export function HistoryScreen(): ReactNode {
                 '  ',
                 ...(r.drill
                   ? [h(Text, { dimColor: true }, `first check  ${r.drill.taskId}: ${drillOutcome(r.drill)}`)]
-                  : [r.passed ? h(Text, { color: 'green' }, 'PASS') : h(Text, { color: 'red' }, 'FAIL'), h(Text, { dimColor: true }, `  ${r.tasks.length} tasks  ${r.reason}`)]),
+                  : [h(Text, { color: { PASS: 'green', FAIL: 'red', UNGRADED: 'yellow' }[verdict(r)] }, verdict(r)), h(Text, { dimColor: true }, `  ${r.tasks.length} tasks  ${r.reason}${fullyGraded(r) ? '' : `  (not in the statistics; re-grade: ckad-lab report ${r.id} --regrade)`}`)]),
               ),
             ),
           records.length > SHOWN ? h(Text, { dimColor: true }, `… and ${records.length - SHOWN} older (ckad-lab history in a pipe lists them all)`) : null,

@@ -6,6 +6,7 @@ import { render } from 'ink';
 import { beginExam, EXIT, leaveExam, resumeTarget, randomSeed } from '../exam/flow.ts';
 import type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions, CommonOptions } from '../exam/flow.ts';
 import { drillChoice, type DrillChoice } from '../exam/draw.ts';
+import { verdict } from '../exam/history.ts';
 import { processOutput, type Output } from '../exam/output.ts';
 import { plainDrill, plainExam, plainHistory, plainHome, plainResume } from '../exam/plain.ts';
 import type { LabServices } from '../exam/services.ts';
@@ -80,7 +81,7 @@ function epilogue(outcome: Outcome, options: ExportOptions, output: Output, cloc
       return outcome.code;
     case 'finished': {
       const r = outcome.record;
-      output.err(`Score ${formatPercent(r.percent)} (${r.score}/${r.maxScore}) · ${r.passed ? 'PASS' : 'FAIL'} · saved to ${outcome.file}`);
+      output.err(`Score ${formatPercent(r.percent)} (${r.score}/${r.maxScore}) · ${verdict(r)} · saved to ${outcome.file}`);
       output.err(`Show it again: ckad-lab report ${r.id}  (--json, --junit FILE)`);
       try {
         for (const note of exportRecord(r, options, output)) output.err(note);

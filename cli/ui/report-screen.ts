@@ -2,12 +2,14 @@
 // (expected and actual) and reference solution.
 import { createElement as h, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import { drillOutcome, type HistoryRecord } from '../exam/history.ts';
+import { drillOutcome, ungradedChecks, verdict, type HistoryRecord } from '../exam/history.ts';
 import { domainTitle, formatPercent, lateChangesWarning, lateChangeText } from '../report/summary.ts';
 import { ACCENT, Bar, CheckList, KeyHints, Rule, ScrollText, wrapText } from './components.ts';
 import { useAppActions } from './context.ts';
 import { useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
+
+const VERDICT_COLOR = { PASS: 'green', FAIL: 'red', UNGRADED: 'yellow' } as const;
 
 export function ReportScreen(props: { record: HistoryRecord; file: string }): ReactNode {
   const { record } = props;
@@ -27,7 +29,7 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
   const meta = record.tasks[selected];
   const result = meta ? record.report.tasks.find((t) => t.id === meta.id) : undefined;
   const late = lateChangesWarning(record.report);
-  const ungraded = record.report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+  const ungraded = ungradedChecks(record.report);
   const ended = record.reason === 'timeout' ? "time's up" : record.reason === 'abandoned' ? 'abandoned' : 'finished';
   return h(
     Box,
@@ -47,11 +49,13 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
           'Score ',
           h(Text, { bold: true }, formatPercent(record.percent)),
           h(Text, { dimColor: true }, `  (${record.score}/${record.maxScore})  `),
-          record.passed ? h(Text, { color: 'green', bold: true }, 'PASS') : h(Text, { color: 'red', bold: true }, 'FAIL'),
+          h(Text, { color: VERDICT_COLOR[verdict(record)], bold: true }, verdict(record)),
           h(Text, { dimColor: true }, `  pass mark ${record.passPercent}%`),
         ),
     late ? h(Text, { color: 'yellow' }, late) : null,
-    ungraded ? h(Text, { color: 'yellow' }, `${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (marked !): the score may be too low.`) : null,
+    ungraded
+      ? h(Text, { color: 'yellow' }, `${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (marked !): the score may be too low, so this attempt is left out of your weakest domains. Its namespaces are kept: it is re-graded at the next start once the cluster answers, or now with ckad-lab report ${record.id} --regrade.`)
+      : null,
     h(Rule, { width }),
     ...record.domains.map((d) =>
       h(

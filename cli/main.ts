@@ -9,6 +9,7 @@ import { SANDBOX_USAGE } from './commands/sandbox-usage.ts';
 const sandbox = () => import('./commands/sandbox.ts');
 const tasks = () => import('./commands/tasks.ts');
 const interactive = () => import('./commands/interactive.ts');
+const klass = () => import('./commands/class.ts');
 
 export const USAGE = `ckad-lab: practise the CKAD exam against a real Kubernetes control plane
 
@@ -32,6 +33,11 @@ Tasks, headless (CI, scripts, instructors)
   setup ID... [--seed N] [--prefix P] [--json] set tasks up in fresh namespaces; prints the instructions
   grade ID... [--prefix P] [--json] [--junit FILE]   grade tasks (read-only; any context)
   solve ID [--prefix P]                        run a task's reference solution
+
+Bootcamp classes (one cluster, each candidate locked into their own namespaces)
+  class create NAME --candidates a,b | --roster FILE [--tasks IDS | --exam N] [--minutes M]
+  class watch|grade|end|delete NAME, class extend NAME CANDIDATE --minutes M   (ckad-lab class --help)
+  join FILE.kubeconfig                         a candidate's exam console for the class in that kubeconfig
 
 Sandbox
 ${SANDBOX_USAGE.split('\n').slice(2).map((l) => '  sandbox ' + l.trimStart()).filter((l) => l.trim() !== 'sandbox').join('\n')}
@@ -65,6 +71,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await interactive()).reportCommand(rest);
     case 'sandbox':
       return (await sandbox()).sandboxCommand(rest);
+    case 'class':
+      return (await klass()).classCommand(rest);
+    case 'join':
+      return (await klass()).joinCommand(rest);
     case 'tasks':
       return (await tasks()).tasksCommand(rest);
     case 'setup':

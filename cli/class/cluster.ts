@@ -1,0 +1,303 @@
+// A class on the cluster: create (tasks, rights, credentials), read its record, extend, end, delete. Every
+// change goes through the one Kube client, behind its guard (the context must be the sandbox or allowed).
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { KubeObject } from '../../graders/reader.ts';
+import { isNamespaced } from '../../graders/kinds.ts';
+import { UserError } from '../../sandbox/errors.ts';
+import { ApiError, MANAGED_BY, MANAGED_SELECTOR, type Kube } from '../../sandbox/kube.ts';
+import { removeNamespaces } from '../../sandbox/sandbox.ts';
+import type { Task } from '../../tasks/schema.ts';
+import type { PreparedTask } from '../exam/services.ts';
+import { describeTask, setupTask, type RunnerContext } from '../lab/runner.ts';
+import {
+  CANDIDATE_LABEL,
+  CLASS_LABEL,
+  ClassRecord,
+  RECORD_CONFIGMAP,
+  candidateDeadline,
+  candidatePrefix,
+  candidateRecord,
+  classNamespace,
+  type Candidate,
+} from './record.ts';
+import { CLUSTER_SCOPED_WRITES, candidateRecordObjects, classLabels, classObjects, serviceAccount, taskNamespaceBindings } from './rights.ts';
+
+/** The API server refuses shorter tokens (TokenRequest validation). */
+export const MIN_TOKEN_SECONDS = 600;
+
+export type CreateOptions = {
+  name: string;
+  candidates: readonly string[];
+  tasks: readonly Task[];
+  seeds: ReadonlyMap<string, number>;
+  minutes: number;
+  outDir: string;
+  /** Parallel task setups; the API server is the only shared resource. */
+  concurrency?: number;
+  onProgress?: (line: string) => void;
+  now?: () => number;
+};
+
+export type CreatedClass = { record: ClassRecord; kubeconfigs: Map<string, string>; warnings: string[] };
+
+/** Task kinds a candidate cannot write (cluster-scoped), so a class will not draw tasks that ask for them. */
+export function unsupportedInClass(task: Task): string | undefined {
+  const refs = task.checks.flatMap((c) => ('object' in c ? [c.object.kind] : 'absent' in c ? [c.absent.kind] : 'unchanged' in c ? [c.unchanged.kind] : 'list' in c ? [c.list.kind] : []));
+  const cluster = refs.find((k) => k !== 'Node' && k !== 'Namespace' && !isNamespaced(k));
+  const inSolution = CLUSTER_SCOPED_WRITES.find((k) => k !== 'Namespace' && new RegExp(`kind:\\s*${k}\\b`).test(task.solution));
+  const kind = cluster ?? inSolution;
+  return kind ? `${task.id} asks for a ${kind}, which is cluster-scoped: class candidates may write only in their own namespaces` : undefined;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Creates an object, or replaces a same-named one (a re-run after an interrupted create). */
+async function put(kube: Kube, object: KubeObject): Promise<KubeObject> {
+  try {
+    return await kube.create(object);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 409)) throw error;
+    return kube.patch(object, 'merge');
+  }
+}
+
+async function remove(kube: Kube, apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+  kube.assertMayMutate(`delete ${kind} ${name}`);
+  try {
+    await kube.raw('DELETE', await kube.path(apiVersion, kind, namespace, name));
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) return false;
+    throw kube.explain(error, `delete ${kind} ${name}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ record
+
+export async function readClass(kube: Kube, name: string): Promise<ClassRecord> {
+  const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: classNamespace(name), name: RECORD_CONFIGMAP });
+  const text = (cm?.data as Record<string, string> | undefined)?.['class.json'];
+  if (!text) {
+    throw new UserError(`No class "${name}" on context "${kube.context}" (no ConfigMap ${classNamespace(name)}/${RECORD_CONFIGMAP}).`, {
+      hint: 'List the classes with `kubectl get ns -l ckad-lab.dev/class --show-labels`, or create one with `ckad-lab class create`.',
+      exitCode: 2,
+    });
+  }
+  const parsed = ClassRecord.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new UserError(`The record of class "${name}" (${classNamespace(name)}/${RECORD_CONFIGMAP}) is not one ckad-lab can read: ${parsed.error.issues[0]?.message}.`, { hint: 'Was it edited by hand? Delete the class and create it again.' });
+  return parsed.data;
+}
+
+async function writeRecord(kube: Kube, record: ClassRecord): Promise<void> {
+  await put(kube, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: RECORD_CONFIGMAP, namespace: classNamespace(record.name), labels: classLabels(record.name) }, data: { 'class.json': JSON.stringify(record) } });
+  await Promise.all(record.candidates.map((c) => Promise.all(candidateRecordObjects(record.name, c.name, candidateRecord(record, c)).map((o) => put(kube, o)))));
+}
+
+/** Every task of a candidate as set up for her (titles, namespaces, instructions), without touching the cluster. */
+export function candidateTasks(record: Pick<ClassRecord, 'tasks'>, candidate: Pick<Candidate, 'seed' | 'prefix'>, catalog: readonly Task[], workRoot: string): PreparedTask[] {
+  return record.tasks.map((id) => {
+    const task = catalog.find((t) => t.id === id);
+    if (!task) throw new UserError(`Task ${id} of this class is not in this ckad-lab's catalog.`, { hint: 'Use the same ckad-lab version as the instructor.' });
+    return describeTask(task, { id, seed: candidate.seed, prefix: candidate.prefix }, workRoot);
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ create
+
+export async function createClass(runner: RunnerContext, opts: CreateOptions): Promise<CreatedClass> {
+  const { kube } = runner;
+  const now = opts.now ?? Date.now;
+  const say = opts.onProgress ?? (() => {});
+  kube.assertMayMutate(`create class ${opts.name}`);
+  const refused = opts.tasks.map(unsupportedInClass).filter((m): m is string => m !== undefined);
+  if (refused.length > 0) throw new UserError(`These tasks cannot be part of a class:\n${refused.map((r) => `  ${r}`).join('\n')}`, { hint: 'Leave them out of --tasks (an --exam draw skips them).', exitCode: 2 });
+  if (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: classNamespace(opts.name) })) {
+    throw new UserError(`Class "${opts.name}" already exists on context "${kube.context}".`, { hint: `Grade it with \`ckad-lab class grade ${opts.name}\`, or remove it first: ckad-lab class delete ${opts.name}`, exitCode: 2 });
+  }
+  const candidates: Candidate[] = opts.candidates.map((name) => ({ name, prefix: candidatePrefix(opts.name, name), seed: opts.seeds.get(name) ?? 0 }));
+  // Every namespace name must fit before anything is created.
+  const long = candidates.flatMap((c) => candidateTasks({ tasks: opts.tasks.map((t) => t.id) }, c, opts.tasks, runner.workRoot).flatMap((p) => Object.values(p.namespaces))).filter((n) => n.length > 63);
+  if (long.length > 0) throw new UserError(`Namespace names would be longer than 63 characters (${long[0]}).`, { hint: 'Use a shorter class name or shorter candidate names.', exitCode: 2 });
+
+  say(`Creating class ${opts.name}: ${candidates.length} candidates × ${opts.tasks.length} tasks on context "${kube.context}"`);
+  for (const object of classObjects(opts.name)) await put(kube, object);
+  await Promise.all(candidates.map((c) => put(kube, serviceAccount(opts.name, c.name))));
+  // Recorded before setup, so an interrupted create can still be deleted by name.
+  const provisional: ClassRecord = { name: opts.name, tasks: opts.tasks.map((t) => t.id), candidates, startsAt: now(), endsAt: now() + opts.minutes * 60_000, minutes: opts.minutes };
+  await writeRecord(kube, provisional);
+
+  const jobs = candidates.flatMap((c) => opts.tasks.map((task) => ({ c, task })));
+  let done = 0;
+  await mapLimit(jobs, opts.concurrency ?? 16, async ({ c, task }) => {
+    const prepared = await setupTask(runner, task, { id: task.id, seed: c.seed, prefix: c.prefix }, { [CLASS_LABEL]: opts.name, [CANDIDATE_LABEL]: c.name });
+    await Promise.all(Object.values(prepared.namespaces).flatMap((ns) => taskNamespaceBindings(opts.name, c.name, ns).map((o) => put(kube, o))));
+    done += 1;
+    if (done === jobs.length || done % Math.max(1, Math.ceil(jobs.length / 10)) === 0) say(`  set up ${done}/${jobs.length} tasks`);
+  });
+
+  const startsAt = now();
+  const record: ClassRecord = { ...provisional, startsAt, endsAt: startsAt + opts.minutes * 60_000 };
+  await writeRecord(kube, record);
+  const warnings: string[] = [];
+  const kubeconfigs = new Map<string, string>();
+  await mkdir(opts.outDir, { recursive: true, mode: 0o700 });
+  await Promise.all(
+    candidates.map(async (c) => {
+      const { file, warning } = await issueKubeconfig(runner, record, c, opts.outDir, now);
+      kubeconfigs.set(c.name, file);
+      if (warning) warnings.push(warning);
+    }),
+  );
+  return { record, kubeconfigs, warnings: [...new Set(warnings)] };
+}
+
+// ------------------------------------------------------------------------------------------- credentials
+
+/**
+ * A token bound to her ServiceAccount until her deadline (TokenRequest API), written into a kubeconfig with the
+ * instructor's server and CA. The API server may cap the lifetime (--service-account-max-token-expiration):
+ * then the warning says until when it works.
+ */
+export async function issueKubeconfig(runner: RunnerContext, record: ClassRecord, candidate: Candidate, outDir: string, now: () => number = Date.now): Promise<{ file: string; expiresAt: number; warning?: string }> {
+  const { kube } = runner;
+  const deadline = candidateDeadline(record, candidate);
+  let seconds = Math.max(MIN_TOKEN_SECONDS, Math.ceil((deadline - now()) / 1000));
+  // 3607 s is the one lifetime the API server silently extends to a year (legacy kubelet tokens): never ask for it.
+  if (seconds === 3607) seconds = 3608;
+  kube.assertMayMutate(`issue a token for ${candidate.name}`);
+  const path = `/api/v1/namespaces/${classNamespace(record.name)}/serviceaccounts/${candidate.name}/token`;
+  let response: { status?: { token?: string; expirationTimestamp?: string } };
+  try {
+    response = (await kube.raw('POST', path, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds } })) as typeof response;
+  } catch (error) {
+    throw kube.explain(error, `request a token for candidate ${candidate.name}`);
+  }
+  const token = response.status?.token;
+  if (!token) throw new UserError(`The API server on context "${kube.context}" returned no token for ${candidate.name}.`);
+  const expiresAt = Date.parse(response.status?.expirationTimestamp ?? '') || now() + seconds * 1000;
+  const file = join(outDir, `${candidate.name}.kubeconfig`);
+  await mkdir(outDir, { recursive: true, mode: 0o700 });
+  await writeFile(file, candidateKubeconfig(kube, record.name, candidate.name, token, await defaultNamespace(kube, record, candidate)), { mode: 0o600 });
+  await chmod(file, 0o600);
+  const warning =
+    expiresAt + 1000 < deadline
+      ? `The API server on context "${kube.context}" limits tokens to ${Math.round((expiresAt - now()) / 60_000)} minutes (--service-account-max-token-expiration): kubeconfigs stop working at ${new Date(expiresAt).toISOString()}, before the window ends; issue new ones then with \`ckad-lab class extend\`.`
+      : undefined;
+  return { file, expiresAt, ...(warning ? { warning } : {}) };
+}
+
+/** Her first task's main namespace (so plain `kubectl get pods` looks where her first task is). */
+async function defaultNamespace(kube: Kube, record: ClassRecord, candidate: Candidate): Promise<string> {
+  const [first] = await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${CLASS_LABEL}=${record.name},${CANDIDATE_LABEL}=${candidate.name},ckad-lab.dev/task=${record.tasks[0]}` });
+  return first?.metadata?.name ?? 'default';
+}
+
+export function candidateKubeconfig(kube: Kube, className: string, candidate: string, token: string, namespace: string): string {
+  const cluster = kube.kc.getCurrentCluster();
+  if (!cluster) throw new UserError(`Context "${kube.context}" has no cluster.`);
+  let caData = cluster.caData;
+  if (!caData && cluster.caFile) {
+    caData = Buffer.from(readFileSyncSafe(cluster.caFile)).toString('base64');
+  }
+  const clusterName = `ckad-lab-class-${className}`;
+  const user = `${className}-${candidate}`;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: clusterName, cluster: { server: cluster.server, ...(caData ? { 'certificate-authority-data': caData } : {}), ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}), ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}) } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: user, context: { cluster: clusterName, user, namespace } }],
+    'current-context': user,
+  });
+}
+
+function readFileSyncSafe(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UserError(`Cannot read the CA file ${file} of the current context (${(error as NodeJS.ErrnoException).code}).`, { hint: 'Candidates need the CA to trust the API server.' });
+  }
+}
+
+// ------------------------------------------------------------------------------------------ end, extend
+
+/**
+ * Ends the class for everyone at once: every candidate's ServiceAccount is deleted and created again, which
+ * invalidates every token issued for it (bound tokens carry the account's UID), while her bindings (by name)
+ * stay for an extension. Extensions are cleared.
+ */
+export async function endClass(kube: Kube, name: string, now: () => number = Date.now): Promise<ClassRecord> {
+  kube.assertMayMutate(`end class ${name}`);
+  const record = await readClass(kube, name);
+  await Promise.all(record.candidates.map((c) => revoke(kube, name, c.name)));
+  const ended: ClassRecord = { ...record, endedAt: now(), candidates: record.candidates.map(({ extendedUntil: _, ...c }) => c) };
+  await writeRecord(kube, ended);
+  return ended;
+}
+
+async function revoke(kube: Kube, className: string, candidate: string): Promise<void> {
+  await remove(kube, 'v1', 'ServiceAccount', candidate, classNamespace(className));
+  // Deletion is asynchronous only for objects with finalizers; ServiceAccounts have none.
+  await put(kube, serviceAccount(className, candidate));
+}
+
+/**
+ * More time for one candidate: until her current deadline (or now, if it has passed) plus `minutes`, with a new
+ * kubeconfig. Her old token keeps working until it expires; nobody else's changes.
+ */
+export async function extendCandidate(runner: RunnerContext, name: string, candidateName: string, minutes: number, outDir: string, now: () => number = Date.now): Promise<{ record: ClassRecord; until: number; file: string; warning?: string }> {
+  const { kube } = runner;
+  kube.assertMayMutate(`extend class ${name}`);
+  const record = await readClass(kube, name);
+  const candidate = record.candidates.find((c) => c.name === candidateName);
+  if (!candidate) throw new UserError(`Class "${name}" has no candidate "${candidateName}".`, { hint: `Its candidates: ${record.candidates.map((c) => c.name).join(', ')}.`, exitCode: 2 });
+  const until = Math.max(candidateDeadline(record, candidate), now()) + minutes * 60_000;
+  const updated: ClassRecord = { ...record, candidates: record.candidates.map((c) => (c.name === candidateName ? { ...c, extendedUntil: until } : c)) };
+  await writeRecord(kube, updated);
+  const issued = await issueKubeconfig(runner, updated, { ...candidate, extendedUntil: until }, outDir, now);
+  return { record: updated, until, file: issued.file, ...(issued.warning ? { warning: issued.warning } : {}) };
+}
+
+// ------------------------------------------------------------------------------------------------ delete
+
+/** Cluster-scoped kinds a class creates, found by its label. */
+const CLUSTER_KINDS = [
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy' },
+] as const;
+
+/**
+ * Removes exactly what the class created: its namespaces (task namespaces and the class namespace, all
+ * labelled managed-by ckad-lab and with the class) and its cluster-scoped objects (labelled the same way).
+ * Works on a half-created class too. Returns what was deleted.
+ */
+export async function deleteClass(kube: Kube, name: string): Promise<string[]> {
+  kube.assertMayMutate(`delete class ${name}`);
+  const selector = `${MANAGED_SELECTOR},${CLASS_LABEL}=${name}`;
+  const namespaces = (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: selector })).map((n) => n.metadata?.name as string);
+  const deleted: string[] = [];
+  // The admission policies first: nothing of the class is left guarded by half a policy.
+  for (const k of CLUSTER_KINDS) {
+    for (const o of await kube.list({ ...k, labelSelector: selector })) {
+      if (o.metadata?.labels?.[MANAGED_BY.key] !== MANAGED_BY.value) continue;
+      if (await remove(kube, k.apiVersion, k.kind, o.metadata?.name as string)) deleted.push(`${k.kind}/${o.metadata?.name}`);
+    }
+  }
+  await removeNamespaces(kube, namespaces, 120_000);
+  deleted.push(...namespaces.map((n) => `Namespace/${n}`));
+  if (deleted.length === 0) throw new UserError(`No class "${name}" on context "${kube.context}": nothing carries the label ${CLASS_LABEL}=${name}.`, { exitCode: 2 });
+  return deleted;
+}

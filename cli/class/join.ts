@@ -1,0 +1,104 @@
+// `ckad-lab join FILE.kubeconfig`: a candidate's side of a class. Everything is read with her own credentials
+// (who she is from a SelfSubjectReview, her tasks and deadline from the one ConfigMap she may read); nothing is
+// graded, as on the exam.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CouldNotGrade } from '../../graders/reader.ts';
+import { UserError } from '../../sandbox/errors.ts';
+import { ApiError, Kube } from '../../sandbox/kube.ts';
+import type { Task } from '../../tasks/schema.ts';
+import type { PreparedTask } from '../exam/services.ts';
+import { render } from '../lab/runner.ts';
+import { CandidateRecord, candidateConfigMap } from './record.ts';
+
+export type Joined = { record: CandidateRecord; tasks: PreparedTask[]; kube: Kube; file: string };
+
+const USER = /^system:serviceaccount:ckad-lab-class-([a-z0-9-]+):([a-z0-9-]+)$/;
+
+export function candidateKube(file: string): Kube {
+  if (!existsSync(file)) throw new UserError(`${file}: no such file.`, { hint: 'Give the kubeconfig your instructor handed you: ckad-lab join alice.kubeconfig', exitCode: 2 });
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw new UserError(`${file} is not a kubeconfig ckad-lab can read: ${(error as Error).message}`, { hint: 'Give the kubeconfig your instructor handed you.', exitCode: 2 });
+  }
+  if (!kc.getCurrentCluster()) throw new UserError(`${file} has no current context with a cluster.`, { exitCode: 2 });
+  // Never changed through ckad-lab: the candidate works with kubectl.
+  return new Kube(kc, { ownedBySandbox: false, kubeconfigPath: resolve(file), allowedContexts: [] });
+}
+
+const ended = (file: string) =>
+  new UserError(`The credentials in ${file} no longer work: the class has ended (or your time is up).`, {
+    hint: 'If your instructor gave you more time, they hand you a new kubeconfig (ckad-lab class extend).',
+    exitCode: 3,
+  });
+
+/** Who this kubeconfig is and what the class asks of her, read with her own rights. */
+export async function joinClass(file: string, catalog: readonly Task[], workRoot: string): Promise<Joined> {
+  const kube = candidateKube(file);
+  let username: string | undefined;
+  try {
+    const review = (await kube.raw('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' })) as { status?: { userInfo?: { username?: string } } };
+    username = review.status?.userInfo?.username;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 401) throw ended(file);
+    const explained = kube.explain(error, 'ask the API server who this kubeconfig is');
+    throw explained instanceof CouldNotGrade ? new UserError(explained.message, { exitCode: 3 }) : explained;
+  }
+  const m = USER.exec(username ?? '');
+  if (!m) throw new UserError(`${file} is not a ckad-lab class kubeconfig (it authenticates as "${username}").`, { hint: 'Use the kubeconfig your instructor handed you for the class.', exitCode: 2 });
+  const [, className, candidate] = m as unknown as [string, string, string];
+  const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: `ckad-lab-class-${className}`, name: candidateConfigMap(candidate) }).catch((error: unknown) => {
+    if (error instanceof CouldNotGrade && /answered 401/.test(error.message)) throw ended(file);
+    throw error instanceof CouldNotGrade ? new UserError(error.message, { exitCode: 3 }) : error;
+  });
+  const text = (cm?.data as Record<string, string> | undefined)?.['candidate.json'];
+  if (!text) throw new UserError(`Class ${className} has no record for ${candidate} on this cluster (was it deleted?).`, { hint: 'Ask your instructor.', exitCode: 2 });
+  const record = CandidateRecord.parse(JSON.parse(text));
+  const tasks = record.tasks.map((id) => {
+    const task = catalog.find((t) => t.id === id);
+    if (!task) throw new UserError(`Task ${id} of class ${className} is not in this ckad-lab's catalog.`, { hint: "Use the same ckad-lab version as your instructor's.", exitCode: 2 });
+    return { task, prepared: preparedFor(task, record, workRoot) };
+  });
+  await Promise.all(tasks.map(({ task }) => handFiles(task, record, workRoot)));
+  return { record, tasks: tasks.map((t) => t.prepared), kube, file: resolve(file) };
+}
+
+function preparedFor(task: Task, record: CandidateRecord, workRoot: string): PreparedTask {
+  const { task: rendered, values } = render(task, { seed: record.seed, prefix: record.prefix }, workRoot);
+  return {
+    id: task.id,
+    seed: record.seed,
+    prefix: record.prefix,
+    title: rendered.title,
+    domain: task.domain,
+    minutes: task.minutes,
+    points: task.checks.reduce((s, c) => s + c.points, 0),
+    namespace: values.ns as string,
+    namespaces: Object.fromEntries(Object.keys(task.namespaces).map((k) => [k, values[k] as string])),
+    values,
+    instructions: rendered.instructions.trim(),
+    hints: rendered.hints,
+    solution: '',
+    links: rendered.links,
+  };
+}
+
+/**
+ * The files a task hands the candidate (its `file` setup steps), written into her own working directory when
+ * she joins from another machine. Files already there are hers (she may have edited them): never overwritten.
+ */
+async function handFiles(task: Task, record: CandidateRecord, workRoot: string): Promise<void> {
+  const { task: rendered, values } = render(task, { seed: record.seed, prefix: record.prefix }, workRoot);
+  const workdir = values.workdir as string;
+  for (const step of rendered.setup) {
+    if (!('file' in step)) continue;
+    const path = resolve(workdir, step.file.path);
+    if (!path.startsWith(workdir + sep) || existsSync(path)) continue;
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, step.file.content);
+  }
+}

@@ -89,6 +89,7 @@ async function gradeInPass(task: Task, pass: Pass): Promise<TaskResult> {
 
 async function gradeCheck(check: Check, task: Task, pass: Pass): Promise<CheckResult> {
   try {
+    throwIfInvalid(check);
     let failures = await runCheck(check, task, pass.reader, pass);
     if (check.eventually) {
       while (failures.length > 0 && pass.now() < pass.deadline) {
@@ -153,10 +154,7 @@ function resolveRef(ref: ObjectRef, task: Task): GetRef {
 
 function resolveScope(ref: Omit<ListRef, 'selector'>, task: Task): { apiVersion: string; kind: string; namespace?: string } {
   const apiVersion = resolveApiVersion(ref.kind, ref.apiVersion);
-  if (!isNamespaced(ref.kind)) {
-    if (ref.namespace !== undefined) throw new Error(`${ref.kind} is cluster-scoped: remove namespace "${ref.namespace}" from the reference`);
-    return { apiVersion, kind: ref.kind };
-  }
+  if (!isNamespaced(ref.kind)) return { apiVersion, kind: ref.kind }; // a namespace here is refused by checkIssues
   return { apiVersion, kind: ref.kind, namespace: ref.namespace ?? mainNamespace(task) };
 }
 
@@ -196,7 +194,7 @@ async function runCheck(check: Check, task: Task, reader: ClusterReader, pass: P
   if ('list' in check) return list(check, task, reader);
   if ('custom' in check) {
     const fn = Object.hasOwn(customChecks, check.custom) ? customChecks[check.custom] : undefined;
-    if (!fn) throw new Error(`unknown custom check "${check.custom}" (known: ${Object.keys(customChecks).join(', ')})`);
+    if (!fn) throw new Error(validateCustomCheck(check.custom, check.args).join('; '));
     return fn({ reader, args: check.args, namespace: mainNamespace(task), task });
   }
   const never: never = check;
@@ -231,9 +229,6 @@ type ListCheck = Extract<Check, { list: unknown }>;
 
 async function list(check: ListCheck, task: Task, reader: ClusterReader): Promise<Failure[]> {
   const { list: q, count, every, some } = check;
-  if (count === undefined && every === undefined && some === undefined) {
-    throw new Error(`list check "${check.name}" gives none of count, every, some: it would pass for anything`);
-  }
   const scope = resolveScope(q, task);
   const query = q.selector === undefined ? scope : { ...scope, labelSelector: q.selector };
   const items = (await reader.list(query)).filter((o) => !terminating(o));
@@ -269,15 +264,37 @@ async function list(check: ListCheck, task: Task, reader: ClusterReader): Promis
 
 // ---------------------------------------------------------------------------------------------- lint
 
+/** An authoring problem in one check; `at` is where in the check (tasks lint adds file:line:col for it). */
+export type CheckIssue = { at: ('expect' | 'count' | 'every' | 'some' | 'args' | 'custom')[]; message: string };
+
 /**
- * Authoring problems in one check that the schema cannot see, for tasks lint: unknown kinds, bad
- * expectations, selectors and paths, list checks that assert nothing, unknown custom checks or bad args.
- * The engine hits the same problems at grading time and reports them as check errors.
+ * Authoring problems in one check that the schema cannot see: unknown kinds, namespaces on cluster-scoped
+ * kinds, bad expectations, selectors and paths, list checks that assert nothing, unknown custom checks or
+ * bad args. The one place for these rules: tasks lint lists them, grading refuses such a check (an error).
  */
-export function validateCheck(check: Check): string[] {
-  const problems = validateCheckShape(check);
-  const expectations = (prefix: string, exp: unknown): void => {
-    for (const p of validateExpect(exp)) problems.push(`${prefix}.${p}`);
+export function checkIssues(check: Check): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  const guard = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      issues.push({ at: [], message: `${what}: ${(err as Error).message}` });
+    }
+  };
+  const ref = 'object' in check ? check.object : 'absent' in check ? check.absent : 'unchanged' in check ? check.unchanged : 'list' in check ? check.list : undefined;
+  if (ref) {
+    guard('kind', () => resolveApiVersion(ref.kind, ref.apiVersion));
+    if (ref.namespace !== undefined && !isNamespaced(ref.kind)) issues.push({ at: [], message: `namespace: ${ref.kind} is cluster-scoped` });
+  }
+  if ('unchanged' in check) for (const p of check.unchanged.paths) guard('paths', () => parsePath(p));
+  if ('list' in check) {
+    if (check.list.selector !== undefined) guard('list.selector', () => parseSelector(check.list.selector ?? ''));
+    if (check.count === undefined && check.every === undefined && check.some === undefined) {
+      issues.push({ at: [], message: 'list: give count, every or some (a list check with none passes for anything)' });
+    }
+  }
+  const expectations = (at: 'expect' | 'count' | 'every' | 'some', exp: unknown): void => {
+    for (const message of validateExpect(exp)) issues.push({ at: [at], message });
   };
   if ('object' in check) expectations('expect', check.expect);
   if ('list' in check) {
@@ -285,37 +302,22 @@ export function validateCheck(check: Check): string[] {
     if (check.every !== undefined) expectations('every', check.every);
     if (check.some !== undefined) expectations('some', check.some);
   }
-  if ('custom' in check) problems.push(...validateCustomCheck(check.custom, check.args));
-  return problems;
+  if ('custom' in check) {
+    const at = Object.hasOwn(customChecks, check.custom) ? 'args' : 'custom';
+    for (const message of validateCustomCheck(check.custom, check.args)) issues.push({ at: [at], message });
+  }
+  return issues;
 }
 
-/**
- * Authoring problems of a check apart from its expectations and custom args (which tasks lint reports at
- * their own positions): unknown kinds, namespaces on cluster-scoped kinds, selectors, unchanged paths, list
- * checks that would pass for anything.
- */
-export function validateCheckShape(check: Check): string[] {
-  const problems: string[] = [];
-  const guard = (what: string, fn: () => void): void => {
-    try {
-      fn();
-    } catch (err) {
-      problems.push(`${what}: ${(err as Error).message}`);
-    }
-  };
-  const ref = 'object' in check ? check.object : 'absent' in check ? check.absent : 'unchanged' in check ? check.unchanged : 'list' in check ? check.list : undefined;
-  if (ref) {
-    guard('kind', () => resolveApiVersion(ref.kind, ref.apiVersion));
-    if (ref.namespace !== undefined && !isNamespaced(ref.kind)) problems.push(`namespace: ${ref.kind} is cluster-scoped`);
-  }
-  if ('unchanged' in check) for (const p of check.unchanged.paths) guard('paths', () => parsePath(p));
-  if ('list' in check) {
-    if (check.list.selector !== undefined) guard('list.selector', () => parseSelector(check.list.selector ?? ''));
-    if (check.count === undefined && check.every === undefined && check.some === undefined) {
-      problems.push('list: give count, every or some (a list check with none passes for anything)');
-    }
-  }
-  return problems;
+/** {@link checkIssues} as lines: `kind: unknown kind "Deploymnet"`, `expect.spec.replicas: $gte needs a number`. */
+export function validateCheck(check: Check): string[] {
+  return checkIssues(check).map((i) => (i.at[0] === undefined || i.at[0] === 'args' || i.at[0] === 'custom' ? i.message : `${i.at[0]}.${i.message}`));
+}
+
+/** Grading and baselines refuse a check with authoring problems (the engine reports it as a check error). */
+function throwIfInvalid(check: Check): void {
+  const issues = validateCheck(check);
+  if (issues.length > 0) throw new Error(`invalid check "${check.name}": ${issues.join('; ')}`);
 }
 
 // ------------------------------------------------------------------------------------------- baseline
@@ -329,8 +331,8 @@ export async function captureBaseline(task: Task, clusterReader: ClusterReader):
   const objects: Baseline['objects'] = {};
   for (const check of task.checks) {
     if (!('unchanged' in check)) continue;
+    throwIfInvalid(check);
     const ref = resolveRef(check.unchanged, task);
-    for (const p of check.unchanged.paths) parsePath(p);
     const obj = await reader.get(ref);
     if (!obj) throw new Error(`unchanged check "${check.name}": ${ref.kind} ${ref.name} does not exist after setup`);
     const key = objectKey(ref);

@@ -63,8 +63,48 @@ export class RenderError extends Error {
   }
 }
 
+/** A problem with a task's variables or templates: where in the task, the name (or filter) at fault, what. */
+export type TemplateIssue = { path: PathSegment[]; variable: string; message: string };
+
+/** Variable names that cannot be bound: a param named like a namespace variable, either named `workdir`. */
+export function variableIssues(task: Pick<Task, 'namespaces' | 'params'>): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  for (const key of Object.keys(task.namespaces)) {
+    if (key === WORKDIR_VAR) issues.push({ path: ['namespaces', key], variable: key, message: `${WORKDIR_VAR} is bound by the tool: rename this namespace variable` });
+  }
+  for (const name of Object.keys(task.params)) {
+    if (name in task.namespaces) issues.push({ path: ['params', name], variable: name, message: `param ${name} has the name of a namespace variable: rename one` });
+    if (name === WORKDIR_VAR) issues.push({ path: ['params', name], variable: name, message: `${WORKDIR_VAR} is bound by the tool: rename this param` });
+  }
+  return issues;
+}
+
+/** Templates in `s` that cannot be rendered with the variables `known`: unknown variables and filters. */
+export function templateIssues(s: string, known: Iterable<string>, path: PathSegment[]): TemplateIssue[] {
+  const refs = templateRefs(s);
+  if (refs.length === 0) return [];
+  const names = new Set(known);
+  const issues: TemplateIssue[] = [];
+  for (const ref of refs) {
+    if (!names.has(ref.name)) {
+      issues.push({ path, variable: ref.name, message: `unknown template variable ${ref.text} (known: ${[...names].sort().join(', ')})` });
+    }
+    if (ref.filter !== undefined && !Object.hasOwn(FILTERS, ref.filter)) {
+      issues.push({ path, variable: ref.filter, message: `unknown filter ${JSON.stringify(ref.filter)} in ${ref.text} (filters: ${Object.keys(FILTERS).join(', ')})` });
+    }
+  }
+  return issues;
+}
+
+/** The first issue as the error that rendering throws. */
+function throwFirst(taskId: string, issues: TemplateIssue[]): void {
+  const first = issues[0];
+  if (first) throw new RenderError(taskId, formatPath(first.path), first.variable, first.message);
+}
+
 /** The values a task is rendered with: namespaces (prefixed), params (canonical or drawn), `workdir`. */
 export function bindValues(task: Pick<Task, 'id' | 'namespaces' | 'params'>, opts: RenderOptions = {}): Values {
+  throwFirst(task.id, variableIssues(task));
   const values: Values = {};
   const prefix = opts.prefix ?? '';
   for (const [key, name] of Object.entries(task.namespaces)) {
@@ -76,15 +116,7 @@ export function bindValues(task: Pick<Task, 'id' | 'namespaces' | 'params'>, opt
     }
     values[key] = ns;
   }
-  for (const [name, param] of Object.entries(task.params)) {
-    if (name in values) {
-      throw new RenderError(task.id, formatPath(['params', name]), name, `param ${name} has the name of a namespace variable: rename one`);
-    }
-    values[name] = drawParam(task.id, name, param, opts.seed);
-  }
-  if (WORKDIR_VAR in values) {
-    throw new RenderError(task.id, '', WORKDIR_VAR, `${WORKDIR_VAR} is bound by the tool: rename the namespace or param`);
-  }
+  for (const [name, param] of Object.entries(task.params)) values[name] = drawParam(task.id, name, param, opts.seed);
   const ns = values.ns;
   if (ns === undefined) throw new RenderError(task.id, 'namespaces', 'ns', 'the main namespace `ns` is missing');
   values[WORKDIR_VAR] = `${(opts.workdir ?? DEFAULT_WORKDIR).replace(/\/+$/, '')}/${ns}`;
@@ -100,20 +132,11 @@ function drawParam(taskId: string, name: string, param: Param, seed: number | un
 /** Substitutes the templates of one string; `where` names the field for error messages. */
 export function renderString(s: string, values: Values, where: { taskId: string; path: readonly PathSegment[] }): string {
   if (!s.includes('{{')) return s;
-  return s.replace(TEMPLATE, (text, name: string | undefined, filter: string | undefined) => {
+  throwFirst(where.taskId, templateIssues(s, Object.keys(values), [...where.path]));
+  return s.replace(TEMPLATE, (_text, name: string | undefined, filter: string | undefined) => {
     if (name === undefined) return '{{'; // the `\{{` escape
-    const value = values[name];
-    if (value === undefined) {
-      throw new RenderError(where.taskId, formatPath(where.path), name,
-        `unknown template variable ${text} (known: ${Object.keys(values).sort().join(', ')})`);
-    }
-    if (filter === undefined) return value;
-    const apply = FILTERS[filter];
-    if (apply === undefined) {
-      throw new RenderError(where.taskId, formatPath(where.path), filter,
-        `unknown filter ${JSON.stringify(filter)} in ${text} (filters: ${Object.keys(FILTERS).join(', ')})`);
-    }
-    return apply(value);
+    const value = values[name] as string;
+    return filter === undefined ? value : (FILTERS[filter] as (v: string) => string)(value);
   });
 }
 

@@ -133,6 +133,6 @@ group('deploymentRevision', () => {
   it('needs image or revision, else it is an authoring error the engine reports', async () => {
     expect(validateCustomCheck('deploymentRevision', { deployment: 'web' })).toEqual([expect.stringContaining('give `image` and/or `revision`')]);
     const r = await gradeTask(makeTask([{ name: 'rev', points: 2, custom: 'deploymentRevision', args: { deployment: 'web' } }]), { reader: new FakeReader([rolledBack]) });
-    expect(r.checks[0]).toMatchObject({ points: 0, passed: false, error: expect.stringContaining('invalid args') });
+    expect(r.checks[0]).toMatchObject({ points: 0, passed: false, error: expect.stringContaining('invalid check "rev": args: give `image` and/or `revision`') });
   });
 });

@@ -141,7 +141,7 @@ group('errors are never a silent zero', () => {
       [0, expect.stringContaining('spec.replicas: unknown operator $gtee')],
       [0, expect.stringContaining('unknown custom check "noSuchCheck"')],
       [0, expect.stringContaining('did you mean "Deployment"?')],
-      [0, expect.stringContaining('gives none of count, every, some')],
+      [0, expect.stringContaining('list: give count, every or some')],
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindValues, RenderError, renderString, renderTask, templateRefs } from '../../tasks/render.ts';
+import { lintTask } from '../../tasks/lint.ts';
 import { minimalTask } from './task-fixture.ts';
 
 /** A task using every place a template can be: params with choices, two namespaces, refs, manifests, keys. */
@@ -167,5 +168,27 @@ describe('templateRefs', () => {
       ['ns', undefined],
       ['x', 'b64'],
     ]);
+  });
+});
+
+describe('one rule for rendering and lint', () => {
+  it('refuses each variable or template problem lint reports, with the same words at the same path', () => {
+    const cases = [
+      minimalTask({ id: 'p-workdir', params: { workdir: '/tmp' } }),
+      minimalTask({ id: 'p-ns', params: { ns: 'x' } }),
+      minimalTask({ id: 'n-workdir', namespaces: { ns: 'a-lab', workdir: 'b-lab' } }),
+      minimalTask({ id: 'filter', hints: ['{{ ns | upper }}'] }),
+    ];
+    for (const task of cases) {
+      const problems = lintTask(task, `${task.id}.yaml`).map((p) => `task ${task.id}: ${p.path}: ${p.message}`);
+      let thrown: unknown;
+      try {
+        renderTask(task);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(RenderError);
+      expect(problems).toContain((thrown as RenderError).message);
+    }
   });
 });

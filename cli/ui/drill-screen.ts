@@ -10,7 +10,7 @@ import { formatPercent } from '../report/summary.ts';
 import { ACCENT, CheckList, KeyHints, ProgressView, Rule, ScrollText, wrapText } from './components.ts';
 import { useAppActions, useLab } from './context.ts';
 import { HelpOverlay } from './help.ts';
-import { useAsync, useCountdown, useKeys } from './hooks.ts';
+import { errorText, useAsync, useCountdown, useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
 import { instructionLines, TaskPane } from './task-pane.ts';
 
@@ -56,14 +56,14 @@ export function DrillScreen(props: { id: string; seed: number; task: PreparedTas
         save(report);
         dispatch({ type: 'CHECK_DONE', result: taskResult(report, state.task.id) });
       },
-      (error: unknown) => dispatch({ type: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` }),
+      (error: unknown) => dispatch({ type: 'FAILED', message: `Check failed: ${errorText(error)}` }),
     );
   };
   const reset = () => {
     dispatch({ type: 'RESET_START' });
     services.resetTask(state.task).then(
       (task) => dispatch({ type: 'RESET_DONE', task, at: clock() }),
-      (error: unknown) => dispatch({ type: 'FAILED', message: `Reset failed: ${error instanceof Error ? error.message : String(error)}` }),
+      (error: unknown) => dispatch({ type: 'FAILED', message: `Reset failed: ${errorText(error)}` }),
     );
   };
 

@@ -106,6 +106,13 @@ export function usePersistentReducer<S, A>(
   return [state, dispatch, saveError];
 }
 
+/** An error for the screen: its message, and what to do about it when it says (a UserError's hint). */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const hint = (error as { hint?: unknown }).hint;
+  return typeof hint === 'string' && hint ? `${error.message}\n${hint}` : error.message;
+}
+
 export type AsyncState<T> = { status: 'pending' } | { status: 'done'; value: T } | { status: 'failed'; message: string };
 
 /**
@@ -122,7 +129,7 @@ export function useAsync<T>(run: () => Promise<T>, key: unknown): [AsyncState<T>
     setState({ status: 'pending' });
     runRef.current().then(
       (value) => live && setState({ status: 'done', value }),
-      (error: unknown) => live && setState({ status: 'failed', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => live && setState({ status: 'failed', message: errorText(error) }),
     );
     return () => {
       live = false;

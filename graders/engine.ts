@@ -17,7 +17,8 @@ import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject } from 
 import { cachedReader } from './cached-reader.ts';
 import { customChecks, validateCustomCheck } from './custom/index.ts';
 import { isNamespaced, resolveApiVersion } from './kinds.ts';
-import { MISSING, deepEqual, describe, getPath, match, parsePath, render, sortFailures, validateExpect, type Failure } from './match.ts';
+import { MISSING, deepEqual, describeExpectation, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
+import { getPath, parsePath } from './path.ts';
 import { parseSelector } from './selector.ts';
 import { taskPoints, type Check, type ListRef, type ObjectRef, type Task } from '../tasks/schema.ts';
 import type { CheckResult, GradeReport, TaskResult } from './result.ts';
@@ -219,7 +220,7 @@ async function unchanged(u: UnchangedRef, task: Task, reader: ClusterReader, pas
     const before = was && 'value' in was ? was.value : undefined;
     const now = getPath(obj, path);
     if (!deepEqual(before, now)) {
-      failures.push({ path, expected: render(before), actual: render(now), message: `must stay ${render(before)} (as set up), got ${render(now)}` });
+      failures.push({ path, expected: formatValue(before), actual: formatValue(now), message: `must stay ${formatValue(before)} (as set up), got ${formatValue(now)}` });
     }
   }
   return failures;
@@ -241,7 +242,7 @@ async function list(check: ListCheck, task: Task, reader: ClusterReader): Promis
   const itemPath = (o: KubeObject): string => `${q.kind}/${o.metadata?.name ?? '?'}`;
   if (every !== undefined) {
     if (items.length === 0 && count === undefined) {
-      failures.push({ path: where, expected: `at least one ${q.kind}`, actual: '<none>', message: `expected ${q.kind}s matching ${describe(every)}, found none` });
+      failures.push({ path: where, expected: `at least one ${q.kind}`, actual: '<none>', message: `expected ${q.kind}s matching ${describeExpectation(every)}, found none` });
     }
     for (const o of items) failures.push(...match(every, o, itemPath(o)));
   }
@@ -251,11 +252,11 @@ async function list(check: ListCheck, task: Task, reader: ClusterReader): Promis
       const closest = tries.reduce<Failure[] | undefined>((x, y) => (!x || y.length < x.length ? y : x), undefined)?.[0];
       failures.push({
         path: where,
-        expected: `some ${q.kind} matching ${describe(some)}`,
-        actual: items.length ? render(items.map((o) => o.metadata?.name)) : '<none>',
+        expected: `some ${q.kind} matching ${describeExpectation(some)}`,
+        actual: items.length ? formatValue(items.map((o) => o.metadata?.name)) : '<none>',
         message: items.length
           ? `no ${q.kind} matches${closest ? `; closest ${closest.path}: ${closest.message}` : ''}`
-          : `expected some ${q.kind} matching ${describe(some)}, found none`,
+          : `expected some ${q.kind} matching ${describeExpectation(some)}, found none`,
       });
     }
   }

@@ -52,10 +52,6 @@ import { absent, formatValue, isObj, scalarEqual, type Obj, type Scalar } from '
 export { Failure, sortFailures } from './failure.ts';
 export { describeExpectation } from './operators.ts';
 export { MISSING, formatValue } from './values.ts';
-export { getPath, keyPath, parsePath } from './path.ts';
-/** Old names, kept until their importers move (issue 12 item 18). */
-export { formatValue as render } from './values.ts';
-export { describeExpectation as describe } from './operators.ts';
 
 // ---------------------------------------------------------------------------------------- validation
 

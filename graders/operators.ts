@@ -52,8 +52,8 @@ export type Validation = {
 export type Operator = {
   /** Problems with the operand; sub-expectations are visited through `v.visit`. */
   validate(operand: unknown, v: Validation): void;
-  /** The operand as a failure's `expected` reads it; `describe` describes a sub-expectation. */
-  describe(operand: unknown, node: Obj, describe: (exp: unknown) => string): string;
+  /** The operand as a failure's `expected` reads it; `describeChild` describes a sub-expectation. */
+  describe(operand: unknown, node: Obj, describeChild: (exp: unknown) => string): string;
   /** Records how `a` fails the operand (the operand is valid: validate ran first). */
   match(operand: unknown, a: unknown, path: string, w: Walk, node: Obj): void;
   /** May sit beside plain keys, and then matches the same node. */
@@ -116,8 +116,8 @@ const alternatives = (op: '$anyOf' | '$allOf'): Operator => ({
     if (!Array.isArray(operand) || operand.length === 0) v.say(`${op} needs a non-empty list of expectations`);
     visitList(op)(operand, v);
   },
-  describe: (operand, _node, describe) =>
-    op === '$anyOf' ? `any of ${(operand as unknown[]).map(describe).join(' | ')}` : (operand as unknown[]).map(describe).join(' and '),
+  describe: (operand, _node, describeChild) =>
+    op === '$anyOf' ? `any of ${(operand as unknown[]).map(describeChild).join(' | ')}` : (operand as unknown[]).map(describeChild).join(' and '),
   match: (operand, a, path, w) => {
     if (op === '$allOf') {
       for (const alt of operand as unknown[]) w.walk(alt, a, path);
@@ -259,7 +259,7 @@ export const OPERATORS: Readonly<Record<string, Operator>> = {
       if (operand === undefined || operand === null) v.say('$not needs an expectation');
       else if (isObj(operand)) v.visit(operand, opPath(v.path, '$not'));
     },
-    describe: (operand, _node, describe) => `not ${describe(operand)}`,
+    describe: (operand, _node, describeChild) => `not ${describeChild(operand)}`,
     match: (operand, a, path, w) => {
       w.check(w.trial(operand, a, path).failures.length > 0, path, `not ${describeExpectation(operand)}`, a, undefined, isScalar(operand) ? operand : undefined);
     },
@@ -272,7 +272,7 @@ export const OPERATORS: Readonly<Record<string, Operator>> = {
       }
       if (isObj(operand)) v.visit(operand, opPath(v.path, '$len'));
     },
-    describe: (operand, _node, describe) => `length ${describe(operand)}`,
+    describe: (operand, _node, describeChild) => `length ${describeChild(operand)}`,
     match: (operand, a, path, w) => {
       const len = absent(a) ? 0 : Array.isArray(a) || typeof a === 'string' ? a.length : isObj(a) ? Object.keys(a).length : undefined;
       if (len === undefined) {

@@ -18,7 +18,7 @@
  * (status.observedGeneration < metadata.generation): use `eventually: true` right after a rollout.
  */
 import { z } from 'zod';
-import { MISSING, deepEqual, match, render, type Failure } from '../match.ts';
+import { MISSING, deepEqual, formatValue, match, type Failure } from '../match.ts';
 import type { KubeObject } from '../reader.ts';
 import { CountExpect, ObjectExpect, missingObject, parseArgs } from './args.ts';
 import type { CustomCheck } from './index.ts';
@@ -64,8 +64,8 @@ export const deploymentRevision: CustomCheck = async ({ reader, args, namespace 
     return [{
       path: `${at}.status.observedGeneration`,
       expected: `>= ${generation}`,
-      actual: render(observed),
-      message: `the deployment controller has not processed generation ${generation} yet (observed ${render(observed)})`,
+      actual: formatValue(observed),
+      message: `the deployment controller has not processed generation ${generation} yet (observed ${formatValue(observed)})`,
     }];
   }
 
@@ -87,7 +87,7 @@ export const deploymentRevision: CustomCheck = async ({ reader, args, namespace 
     const raw = current.metadata?.annotations?.[REVISION];
     const rev = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
     const path = `${rsAt}.metadata.annotations["${REVISION}"]`;
-    if (rev === undefined) failures.push({ path, expected: 'a revision number', actual: render(raw), message: `expected a revision number, got ${render(raw)}` });
+    if (rev === undefined) failures.push({ path, expected: 'a revision number', actual: formatValue(raw), message: `expected a revision number, got ${formatValue(raw)}` });
     else failures.push(...match(a.revision, rev, path));
   }
 

@@ -17,7 +17,7 @@
  * listed in several slices (dual-stack) counts once.
  */
 import { z } from 'zod';
-import { describe, match, render, type Failure } from '../match.ts';
+import { describeExpectation, formatValue, match, type Failure } from '../match.ts';
 import type { KubeObject } from '../reader.ts';
 import { matchesSelector } from '../selector.ts';
 import { CountExpect, LabelSelector, ObjectExpect, missingObject, parseArgs } from './args.ts';
@@ -89,7 +89,7 @@ export const serviceEndpoints: CustomCheck = async ({ reader, args, namespace })
       return reader.get({ apiVersion: 'v1', kind: 'Pod', namespace: b.pod.namespace, name: b.pod.name });
     }),
   );
-  const names = render(backends.map((b) => b.label));
+  const names = formatValue(backends.map((b) => b.label));
 
   if (a.pods !== undefined) {
     const tries = pods.map((p) => (p ? match(a.pods, p, `Pod/${p.metadata?.name ?? ''}`) : undefined));
@@ -97,9 +97,9 @@ export const serviceEndpoints: CustomCheck = async ({ reader, args, namespace })
       const closest = tries.filter((t) => t !== undefined).reduce<Failure[] | undefined>((x, y) => (!x || y.length < x.length ? y : x), undefined)?.[0];
       failures.push({
         path: at,
-        expected: `a ready endpoint on a Pod matching ${describe(a.pods)}`,
+        expected: `a ready endpoint on a Pod matching ${describeExpectation(a.pods)}`,
         actual: backends.length ? names : '<none>',
-        message: `no ready endpoint is a Pod matching ${describe(a.pods)}${closest ? `; closest ${closest.path}: ${closest.message}` : ''}`,
+        message: `no ready endpoint is a Pod matching ${describeExpectation(a.pods)}${closest ? `; closest ${closest.path}: ${closest.message}` : ''}`,
       });
     }
   }
@@ -108,7 +108,7 @@ export const serviceEndpoints: CustomCheck = async ({ reader, args, namespace })
     backends.forEach((b, i) => {
       const pod = pods[i];
       if (pod && matchesSelector(labelsOf(pod), selector)) return;
-      const actual = pod ? `labels ${render(labelsOf(pod))}` : b.pod ? '<missing Pod>' : 'not a Pod';
+      const actual = pod ? `labels ${formatValue(labelsOf(pod))}` : b.pod ? '<missing Pod>' : 'not a Pod';
       failures.push({
         path: `${at}.endpoints[${b.label}]`,
         expected: `a Pod matching ${selector}`,

@@ -13,7 +13,7 @@
  *   mount         expectation over the volumeMount itself, e.g. {readOnly: true} or {subPath: app.conf}
  */
 import { z } from 'zod';
-import { match, render, type Failure } from '../match.ts';
+import { formatValue, match, type Failure } from '../match.ts';
 import { ObjectExpect, parseArgs } from './args.ts';
 import type { CustomCheck } from './index.ts';
 import { ContainerRef, findContainer } from './pod-spec.ts';
@@ -51,7 +51,7 @@ export const volumeMount: CustomCheck = async ({ reader, args, namespace }) => {
   const volume = volumes.findLast((v) => v.name === mount.name);
   const volumeAt = `${found.specPath}.volumes[${String(mount.name)}]`;
   if (!volume) {
-    failures.push({ path: volumeAt, expected: `a volume named ${render(mount.name)}`, actual: '<missing>', message: `the mount at ${want} names volume ${render(mount.name)}, which the pod does not define` });
+    failures.push({ path: volumeAt, expected: `a volume named ${formatValue(mount.name)}`, actual: '<missing>', message: `the mount at ${want} names volume ${formatValue(mount.name)}, which the pod does not define` });
     return failures;
   }
   return [...failures, ...match(a.volume, volume, volumeAt)];

@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customChecks, validateCustomCheck } from '../../graders/custom/index.ts';
 import { runsCommand } from '../../graders/custom/container-command.ts';
 import type { KubeObject } from '../../graders/reader.ts';
@@ -19,7 +19,7 @@ const podWith = (name: string, containers: { name: string; image: string; [k: st
   return p;
 };
 
-group('containerCommand', () => {
+describe('containerCommand', () => {
   const sidecar = (fields: Record<string, unknown>) =>
     podWith('simple-webapp', [{ name: 'simple-webapp', image: 'nginx:1.27' }, { name: 'log-agent', image: 'busybox:1.36', ...fields }]);
   const args = { name: 'simple-webapp', container: 'log-agent', argv: ['sleep', '3600'] };
@@ -88,7 +88,7 @@ group('containerCommand', () => {
   });
 });
 
-group('volumeMount', () => {
+describe('volumeMount', () => {
   const secretVolume = { name: 'creds', secret: { secretName: 'db-credentials', defaultMode: 420 } };
   const client = (mounts: unknown[], volumes: unknown[]) =>
     podWith('db-client', [{ name: 'db-client', image: 'busybox:1.36', volumeMounts: mounts }], { volumes });

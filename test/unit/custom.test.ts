@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customChecks, validateCustomCheck } from '../../graders/custom/index.ts';
 import { gradeTask } from '../../graders/engine.ts';
 import type { KubeObject } from '../../graders/reader.ts';
@@ -12,7 +12,7 @@ const run = (name: string, args: Record<string, unknown>, objects: KubeObject[])
   return fn({ reader: new FakeReader(objects), args, namespace: NS, task });
 };
 
-group('serviceEndpoints', () => {
+describe('serviceEndpoints', () => {
   const stable = ['web-stable-1', 'web-stable-2', 'web-stable-3'].map((n) => pod(n, { app: 'web', track: 'stable' }));
   const canary = ['web-canary-1', 'web-canary-2'].map((n) => pod(n, { app: 'web', track: 'canary' }));
   const svc = service('web', { app: 'web' });
@@ -81,7 +81,7 @@ group('serviceEndpoints', () => {
   });
 });
 
-group('deploymentRevision', () => {
+describe('deploymentRevision', () => {
   // Set up at nginx:1.25 (revision 1), updated to nginx:1.27 (revision 2), then `kubectl rollout undo`:
   // the first ReplicaSet is current again, renumbered to revision 3.
   const rolledBack = deployment('web', [{ name: 'web', image: 'nginx:1.25' }], { generation: 3, revision: 3 });

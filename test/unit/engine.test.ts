@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Baseline, captureBaseline, gradeTask, gradeTasks, validateCheck, type GradeContext } from '../../graders/engine.ts';
 import { CouldNotGrade } from '../../graders/reader.ts';
 import { GradeReport, TaskResult } from '../../graders/result.ts';
@@ -43,7 +43,7 @@ function ctx(reader: FakeReader, extra: Partial<GradeContext> = {}): GradeContex
   return { reader, now: clock.now, sleep: clock.sleep, ...extra };
 }
 
-group('object checks', () => {
+describe('object checks', () => {
   it('gives full points when every check passes', async () => {
     const r = await gradeTask(makeTask([imageCheck, replicasCheck]), ctx(new FakeReader([web])));
     expect(r).toEqual({
@@ -99,7 +99,7 @@ group('object checks', () => {
   });
 });
 
-group('errors are never a silent zero', () => {
+describe('errors are never a silent zero', () => {
   it('sets `error` when the reader throws CouldNotGrade, and still grades the rest', async () => {
     const reader = new FakeReader([web]);
     const task = makeTask([replicasCheck, { name: 'pods', points: 1, list: { kind: 'Pod', selector: 'app=web' }, count: 3 }]);
@@ -146,7 +146,7 @@ group('errors are never a silent zero', () => {
   });
 });
 
-group('absent checks', () => {
+describe('absent checks', () => {
   const gone = { name: 'old pod deleted', points: 1, absent: { kind: 'Pod', name: 'old' } };
 
   it('passes when the object is gone or being deleted, fails while it exists', async () => {
@@ -157,7 +157,7 @@ group('absent checks', () => {
   });
 });
 
-group('list checks', () => {
+describe('list checks', () => {
   const pods = [
     pod('web-1', { app: 'web' }),
     pod('web-2', { app: 'web' }, [{ name: 'web', image: 'nginx:1.25' }]),
@@ -189,7 +189,7 @@ group('list checks', () => {
   });
 });
 
-group('unchanged checks and baselines', () => {
+describe('unchanged checks and baselines', () => {
   const keep = {
     name: 'log agent untouched',
     points: 1,
@@ -236,7 +236,7 @@ group('unchanged checks and baselines', () => {
   });
 });
 
-group('eventually', () => {
+describe('eventually', () => {
   const rollout = { name: 'rolled out', points: 1, eventually: true, object: { kind: 'Deployment', name: 'web' }, expect: { status: { updatedReplicas: 3 } } };
 
   it('re-reads until the check passes', async () => {
@@ -273,7 +273,7 @@ group('eventually', () => {
   });
 });
 
-group('caching', () => {
+describe('caching', () => {
   it('reads each object and list once per pass, across checks and tasks', async () => {
     const reader = new FakeReader([web, pod('web-1', { app: 'web' })]);
     const pods = { name: 'pods', points: 1, list: { kind: 'Pod', selector: 'app=web' }, count: 1 };
@@ -297,7 +297,7 @@ group('caching', () => {
   });
 });
 
-group('scores and the report contract', () => {
+describe('scores and the report contract', () => {
   it('adds up points and rounds percent to one decimal', async () => {
     const wrong = deployment('web', [{ name: 'web', image: 'nginx:1.25' }], { replicas: 3 });
     const tasks = [
@@ -318,7 +318,7 @@ group('scores and the report contract', () => {
   });
 });
 
-group('validateCheck (for tasks lint)', () => {
+describe('validateCheck (for tasks lint)', () => {
   const check = (c: Record<string, unknown>) => makeTask([{ name: 'c', points: 1, ...c }]).checks[0]!;
 
   it('finds what grading would trip over', () => {
@@ -337,7 +337,7 @@ group('validateCheck (for tasks lint)', () => {
   });
 });
 
-group('reader results', () => {
+describe('reader results', () => {
   it('are normalised to plain JSON (client-node model instances carry Dates and undefined keys)', async () => {
     class V1ConfigMap {
       apiVersion = 'v1';

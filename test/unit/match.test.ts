@@ -1,5 +1,7 @@
-import { describe as group, expect, it } from 'vitest';
-import { getPath, match, render, validateExpect } from '../../graders/match.ts';
+import { describe, expect, it } from 'vitest';
+import { match, validateExpect } from '../../graders/match.ts';
+import { getPath } from '../../graders/path.ts';
+import { formatValue } from '../../graders/values.ts';
 import { parseQuantity } from '../../graders/quantity.ts';
 import { deployment, pod, secret } from './fixtures.ts';
 
@@ -8,7 +10,7 @@ const twoContainers = pod('web-1', { app: 'web' }, [
   { name: 'log-agent', image: 'busybox:1.36', args: ['sh', '-c', 'tail -f /var/log/app.log'] },
 ]);
 
-group('scalars', () => {
+describe('scalars', () => {
   it('compares equal values and reports path, expected, actual', () => {
     expect(match({ spec: { replicas: 1 } }, deployment('web', [{ name: 'web', image: 'nginx' }]))).toEqual([]);
     expect(match({ spec: { replicas: 3 } }, deployment('web', [{ name: 'web', image: 'nginx' }]))).toEqual([
@@ -32,7 +34,7 @@ group('scalars', () => {
   });
 });
 
-group('objects', () => {
+describe('objects', () => {
   it('matches partially and ignores extra keys', () => {
     expect(match({ metadata: { labels: { app: 'web' } } }, twoContainers)).toEqual([]);
   });
@@ -61,7 +63,7 @@ group('objects', () => {
   });
 });
 
-group('$findBy', () => {
+describe('$findBy', () => {
   const byName = (items: unknown[]) => ({ spec: { containers: { $findBy: 'name', items } } });
 
   it('finds containers by name whatever their order', () => {
@@ -106,7 +108,7 @@ group('$findBy', () => {
   });
 });
 
-group('list modes', () => {
+describe('list modes', () => {
   it('matches a plain list position by position (same as $exact)', () => {
     expect(match({ command: ['sleep', '3600'] }, { command: ['sleep', '3600'] })).toEqual([]);
     expect(match({ command: ['sleep', '3600'] }, { command: ['3600', 'sleep'] })).toMatchObject([{ path: 'command[0]' }, { path: 'command[1]' }]);
@@ -138,7 +140,7 @@ group('list modes', () => {
   });
 });
 
-group('predicates', () => {
+describe('predicates', () => {
   it('$regex matches the whole string', () => {
     expect(match({ image: { $regex: 'nginx' } }, { image: 'nginx:1.27' })).toHaveLength(1);
     expect(match({ image: { $regex: 'nginx:1\\.2\\d' } }, { image: 'nginx:1.27' })).toEqual([]);
@@ -213,7 +215,7 @@ group('predicates', () => {
   });
 });
 
-group('$anyOf / $allOf', () => {
+describe('$anyOf / $allOf', () => {
   // "Make CONFIG_MODE available from ConfigMap app-config": env valueFrom or envFrom are both right.
   const fromConfigMap = {
     spec: {
@@ -266,7 +268,7 @@ group('$anyOf / $allOf', () => {
   });
 });
 
-group('authoring errors and output', () => {
+describe('authoring errors and output', () => {
   it('throws on an unknown operator', () => {
     expect(() => match({ spec: { replicas: { $gtee: 1 } } }, {})).toThrow(/spec\.replicas: unknown operator \$gtee/);
   });
@@ -304,16 +306,16 @@ group('authoring errors and output', () => {
   });
 
   it('renders actual values compactly and truncated', () => {
-    expect(render(undefined)).toBe('<missing>');
-    expect(render('')).toBe('""');
-    expect(render({ a: [1, 'x'] })).toBe('{"a":[1,"x"]}');
-    const long = render('x'.repeat(500));
+    expect(formatValue(undefined)).toBe('<missing>');
+    expect(formatValue('')).toBe('""');
+    expect(formatValue({ a: [1, 'x'] })).toBe('{"a":[1,"x"]}');
+    const long = formatValue('x'.repeat(500));
     expect(long.length).toBeLessThanOrEqual(120);
     expect(long.endsWith('…')).toBe(true);
   });
 });
 
-group('getPath', () => {
+describe('getPath', () => {
   const dep = deployment('web', [
     { name: 'web', image: 'nginx:1.27' },
     { name: 'log-agent', image: 'busybox:1.36' },

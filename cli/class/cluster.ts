@@ -7,11 +7,12 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../../graders/reader.ts';
 import { isNamespaced } from '../../graders/kinds.ts';
 import { UserError } from '../../sandbox/errors.ts';
-import { ApiError, MANAGED_BY, MANAGED_SELECTOR, type Kube } from '../../sandbox/kube.ts';
+import { ApiError, type Kube } from '../../sandbox/kube.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import type { Task } from '../../tasks/schema.ts';
 import type { PreparedTask } from '../exam/services.ts';
 import { describeTask, setupTask, type RunnerContext } from '../lab/runner.ts';
+import { KEYS, MANAGED_BY, MANAGED_SELECTOR } from '../../sandbox/labels.ts';
 import {
   CANDIDATE_LABEL,
   CLASS_LABEL,
@@ -199,8 +200,10 @@ export async function issueKubeconfig(runner: RunnerContext, record: ClassRecord
 
 /** Her first task's main namespace (so plain `kubectl get pods` looks where her first task is). */
 async function defaultNamespace(kube: Kube, record: ClassRecord, candidate: Candidate): Promise<string> {
-  const [first] = await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${CLASS_LABEL}=${record.name},${CANDIDATE_LABEL}=${candidate.name},ckad-lab.dev/task=${record.tasks[0]}` });
-  return first?.metadata?.name ?? 'default';
+  const namespaces = await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${CLASS_LABEL}=${record.name},${CANDIDATE_LABEL}=${candidate.name},${KEYS.task}=${record.tasks[0]}` });
+  // A task's main namespace is the one carrying its setup record.
+  const main = namespaces.find((n) => n.metadata?.annotations?.[KEYS.values] !== undefined) ?? namespaces[0];
+  return main?.metadata?.name ?? 'default';
 }
 
 export function candidateKubeconfig(kube: Kube, className: string, candidate: string, token: string, namespace: string): string {

@@ -50,7 +50,7 @@ export async function gradeClass(kube: Kube, record: ClassRecord, catalog: reado
       let report: GradeReport = await gradeRecords(kube, records, workRoot, opts.waitMs ?? 2_000);
       const namespaces = prepared.flatMap((p) => Object.values(p.namespaces));
       const deadline = candidateDeadline(record, candidate);
-      const touched = await scanOrUndefined(() => changesAfter(scan, namespaces, record.startsAt - 1000));
+      const touched = await scanOrUndefined(() => changesAfter(scan, namespaces, record.startsAt));
       if (now > deadline) {
         const late = (await scanOrUndefined(() => changesAfter(scan, namespaces, deadline))) ?? [];
         const ownerOf = new Map(prepared.flatMap((p) => Object.values(p.namespaces).map((ns) => [ns, p.id] as const)));

@@ -10,7 +10,7 @@ import { UserError } from '../../sandbox/errors.ts';
 import { ApiError, Kube } from '../../sandbox/kube.ts';
 import type { Task } from '../../tasks/schema.ts';
 import type { PreparedTask } from '../exam/services.ts';
-import { render } from '../lab/runner.ts';
+import { renderEntry } from '../lab/runner.ts';
 import { CandidateRecord, candidateConfigMap } from './record.ts';
 
 export type Joined = { record: CandidateRecord; tasks: PreparedTask[]; kube: Kube; file: string };
@@ -68,7 +68,7 @@ export async function joinClass(file: string, catalog: readonly Task[], workRoot
 }
 
 function preparedFor(task: Task, record: CandidateRecord, workRoot: string): PreparedTask {
-  const { task: rendered, values } = render(task, { seed: record.seed, prefix: record.prefix }, workRoot);
+  const { task: rendered, values } = renderEntry(task, { seed: record.seed, prefix: record.prefix }, workRoot);
   return {
     id: task.id,
     seed: record.seed,
@@ -92,7 +92,7 @@ function preparedFor(task: Task, record: CandidateRecord, workRoot: string): Pre
  * she joins from another machine. Files already there are hers (she may have edited them): never overwritten.
  */
 async function handFiles(task: Task, record: CandidateRecord, workRoot: string): Promise<void> {
-  const { task: rendered, values } = render(task, { seed: record.seed, prefix: record.prefix }, workRoot);
+  const { task: rendered, values } = renderEntry(task, { seed: record.seed, prefix: record.prefix }, workRoot);
   const workdir = values.workdir as string;
   for (const step of rendered.setup) {
     if (!('file' in step)) continue;

@@ -14,7 +14,7 @@
 //   window) and legacy token Secrets; and for any pod in a class namespace (whoever creates it: controllers
 //   too), the host's network/PID/IPC, hostPath volumes and privileged containers.
 import type { KubeObject } from '../../graders/reader.ts';
-import { MANAGED_BY } from '../../sandbox/kube.ts';
+import { MANAGED_BY } from '../../sandbox/labels.ts';
 import { CANDIDATE_LABEL, CLASS_LABEL, candidateConfigMap, classNamespace, clusterObjectName, type ClassRecord } from './record.ts';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';

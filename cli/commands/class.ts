@@ -6,7 +6,7 @@ import { UserError } from '../../sandbox/errors.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
 import { drawExam } from '../exam/draw.ts';
-import { catalog, findTasks, openLab } from '../lab/context.ts';
+import { catalog, findTasks, openLab } from '../lab/open.ts';
 import { sandboxProgressPrinter } from '../progress.ts';
 import { toJUnit } from '../report/junit.ts';
 import { candidateTasks, createClass, deleteClass, endClass, extendCandidate, readClass, unsupportedInClass } from '../class/cluster.ts';
@@ -216,7 +216,7 @@ export async function joinCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UserError('ckad-lab join: give the kubeconfig your instructor handed you.', { hint: `Usage: ${usage}`, exitCode: 2 });
   const { joinClass } = await import('../class/join.ts');
   const { workDir } = await import('../../sandbox/paths.ts');
-  const { knownBinaries } = await import('../lab/context.ts');
+  const { knownBinaries } = await import('../lab/open.ts');
   const { loadConfig } = await import('../config.ts');
   const { shellQuote } = await import('../../sandbox/sandbox.ts');
   const joined = await joinClass(positionals[0] as string, await catalog(), workDir());

@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- sandbox|grade|ui` (no argument: all). Each runs against a sandbox of its own in
+// Benchmarks: `npm run bench -- sandbox|grade|ui|class` (no argument: all). Each runs against a sandbox of its own in
 // a temporary state directory and prints a table of measured numbers against the issue's targets.
 import { execFile, spawnSync } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -259,7 +259,8 @@ async function benchUi(): Promise<void> {
 }
 
 const which = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { sandbox: benchSandbox, grade: benchGrade, ui: benchUi };
+const benchClass = async () => (await import('./class.ts')).benchClass({ binaries, environment, table, time, rssMb });
+const benches: Record<string, () => Promise<void>> = { sandbox: benchSandbox, grade: benchGrade, ui: benchUi, class: benchClass };
 if (which !== undefined && !(which in benches)) {
   process.stderr.write(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')} (or none for all).\n`);
   process.exit(2);

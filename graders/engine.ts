@@ -17,7 +17,7 @@ import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject } from 
 import { cachedReader } from './cached-reader.ts';
 import { customChecks, validateCustomCheck } from './custom/index.ts';
 import { isNamespaced, resolveApiVersion } from './kinds.ts';
-import { MISSING, deepEqual, describeExpectation, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
+import { MISSING, deepEqual, describeExpectation, formatActual, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
 import { getPath, parsePath } from './path.ts';
 import { parseSelector } from './selector.ts';
 import { taskPoints, type Check, type ListRef, type ObjectRef, type Task } from '../tasks/schema.ts';
@@ -220,7 +220,8 @@ async function unchanged(u: UnchangedRef, task: Task, reader: ClusterReader, pas
     const before = was && 'value' in was ? was.value : undefined;
     const now = getPath(obj, path);
     if (!deepEqual(before, now)) {
-      failures.push({ path, expected: formatValue(before), actual: formatValue(now), message: `must stay ${formatValue(before)} (as set up), got ${formatValue(now)}` });
+      const got = formatActual(now, { kind: ref.kind, path, expected: before });
+      failures.push({ path, expected: formatValue(before), actual: got, message: `must stay ${formatValue(before)} (as set up), got ${got}` });
     }
   }
   return failures;

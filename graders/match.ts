@@ -31,8 +31,7 @@
  *   {$gt|$gte|$lt|$lte: n}  a number or numeric string compared with n.
  *   {$quantity: "128Mi"}, {$quantityGte: "100m"}, {$quantityLte: "1Gi"}  Kubernetes quantities compared
  *                 exactly: "0.5" == "500m", "1Gi" == "1024Mi", "1e3" == "1k".
- *   {$base64: "plain"}  the actual string is the base64 of "plain" (Secret data). Failures show the
- *                 decoded value: it is the candidate's own input.
+ *   {$base64: "plain"}  the actual string is the base64 of "plain" (Secret data).
  *   {$absent: true}     the key is missing or null.   {$exists: true}  it is present and not null.
  *   {$not: exp}         passes iff exp fails.
  *   {$anyOf: [exp...]}  one alternative passes; otherwise the failures of the closest alternative are
@@ -41,13 +40,23 @@
  *   {$allOf: [exp...]}  every alternative passes.
  *   {$len: n | exp}     length of a list or string, or the number of keys of an object; missing is 0.
  *
+ * Each operator is one entry of graders/operators.ts ({validate, describe, match}); paths are graders/path.ts.
+ *
+ * What failures show
+ *   Secret data (`data`, `stringData` of an object of kind Secret) is never shown: a failure says that it
+ *   differs, with its length ("<hidden: 14 characters>"), or how when that is all ("<hidden: differs only by
+ *   a trailing newline>"), unless the actual value equals the expected one, which is public task data. A
+ *   whole Secret shown elsewhere has its data replaced the same way. This holds for every output at once
+ *   (text, JSON, JUnit, the console), since they all print these failures.
+ *   Strings that differ only in whitespace are quoted with escapes: `expected "hello", got "hello\n"`.
+ *
  * An unknown operator or a malformed operand is an authoring bug: `match` throws, `validateExpect` lists
  * them all (tasks lint runs it). Failures come back sorted by path, in a stable order.
  */
 import { sortFailures, type Failure } from './failure.ts';
-import { closer, describeExpectation, isOperatorNode, operatorOf, OPERATORS, plainPart, type Acc, type Message, type Walk } from './operators.ts';
+import { closer, describeExpectation, isBase64, isOperatorNode, operatorOf, OPERATORS, plainPart, type Acc, type Message, type Walk } from './operators.ts';
 import { indexPath, keyPath } from './path.ts';
-import { absent, formatValue, isObj, scalarEqual, type Obj, type Scalar } from './values.ts';
+import { absent, differOnlyInWhitespace, formatValue, isObj, isScalar, MISSING, scalarEqual, type Obj, type Scalar } from './values.ts';
 
 export { Failure, sortFailures } from './failure.ts';
 export { describeExpectation } from './operators.ts';
@@ -97,15 +106,22 @@ export function validateExpect(expect: unknown): string[] {
 export function match(expect: unknown, actual: unknown, path = ''): Failure[] {
   const problems = validateExpect(expect);
   if (problems.length > 0) throw new Error(`invalid expectation: ${problems.join('; ')}`);
-  const walker = new Walker({ failures: [], ok: 0 });
+  const walker = new Walker({ failures: [], ok: 0 }, undefined);
   walker.walk(expect, actual, path);
   return sortFailures(walker.out.failures);
 }
 
+/** Secret data under the walk: `data` holds base64, `stringData` plain text. Never shown. */
+type SecretData = 'base64' | 'plain';
+
+const isSecret = (v: unknown): v is Obj => isObj(v) && v['kind'] === 'Secret';
+
 class Walker implements Walk {
   readonly out: Acc;
-  constructor(out: Acc) {
+  readonly secret: SecretData | undefined;
+  constructor(out: Acc, secret: SecretData | undefined) {
     this.out = out;
+    this.secret = secret;
   }
 
   walk(e: unknown, a: unknown, path: string): void {
@@ -115,8 +131,8 @@ class Walker implements Walk {
     this.check(scalarEqual(e as Scalar | null, a), path, formatValue(e), a, undefined, e);
   }
 
-  trial(e: unknown, a: unknown, path: string): Acc {
-    const w = new Walker({ failures: [], ok: 0 });
+  trial(e: unknown, a: unknown, path: string, derived?: 'length'): Acc {
+    const w = new Walker({ failures: [], ok: 0 }, derived ? undefined : this.secret);
     w.walk(e, a, path);
     return w.out;
   }
@@ -131,8 +147,13 @@ class Walker implements Walk {
       this.out.ok++;
       return;
     }
-    const want = expected;
-    const got = formatValue(actual);
+    let want = expected;
+    let got: string;
+    if (this.secret) got = hiddenValue(actual, compared, this.secret);
+    else if (differOnlyInWhitespace(compared, actual)) {
+      want = JSON.stringify(compared);
+      got = JSON.stringify(actual);
+    } else got = formatValue(redactSecrets(actual));
     this.out.failures.push({ path, expected: want, actual: got, message: message ? message(got, want) : `expected ${want}, got ${got}` });
   }
 
@@ -196,7 +217,8 @@ class Walker implements Walk {
     for (const k of keys) {
       const child = Object.hasOwn(a, k) ? a[k] : undefined;
       const at = keyPath(path, k);
-      this.walk(e[k], child, at);
+      if (isSecret(a) && (k === 'data' || k === 'stringData')) new Walker(this.out, k === 'data' ? 'base64' : 'plain').walk(e[k], child, at);
+      else this.walk(e[k], child, at);
     }
   }
 
@@ -205,6 +227,50 @@ class Walker implements Walk {
     if (Object.keys(plain).length > 0) this.object(plain, a, path);
     for (const [op, operand] of Object.entries(e)) operatorOf(op)?.match(operand, a, path, this, e);
   }
+}
+
+/**
+ * A live value found at `path` of an object of `kind` as a failure may show it: Secret data hidden (see
+ * hiddenValue), other values as formatValue. For failures built outside the matcher (`unchanged` checks).
+ */
+export function formatActual(value: unknown, at: { kind: string | undefined; path: string; expected?: unknown }): string {
+  const key = /^[A-Za-z]+/.exec(at.path)?.[0];
+  if (at.kind === 'Secret' && (key === 'data' || key === 'stringData')) return hiddenValue(value, at.expected, key === 'data' ? 'base64' : 'plain');
+  return formatValue(redactSecrets(value));
+}
+
+/**
+ * Secret data as a failure may show it: never the value, only that it differs, how (only whitespace, a
+ * trailing newline) and its length. A value equal to `compared`, the expected value, is public task data.
+ */
+function hiddenValue(actual: unknown, compared: unknown, secret: SecretData): string {
+  if (absent(actual)) return MISSING;
+  if (isScalar(compared) && scalarEqual(compared, actual)) return formatValue(actual);
+  let a = actual;
+  let e = compared;
+  if (secret === 'base64' && isBase64(a)) {
+    a = Buffer.from(a, 'base64').toString('utf8');
+    if (isBase64(e)) e = Buffer.from(e, 'base64').toString('utf8');
+  }
+  if (typeof a === 'string') {
+    if (typeof e === 'string' && a === `${e}\n`) return '<hidden: differs only by a trailing newline>';
+    if (typeof e === 'string' && e === `${a}\n`) return '<hidden: differs only by the missing trailing newline>';
+    if (differOnlyInWhitespace(e, a)) return '<hidden: differs only in whitespace>';
+    return `<hidden: ${a.length} character${a.length === 1 ? '' : 's'}>`;
+  }
+  if (isObj(a)) return `<hidden: keys ${Object.keys(a).join(', ')}>`;
+  if (Array.isArray(a)) return `<hidden: ${a.length} item(s)>`;
+  return '<hidden>';
+}
+
+/** A Secret (or a list of them) with its data replaced by what hiddenValue says, for showing whole objects. */
+function redactSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.some(isSecret) ? v.map(redactSecrets) : v;
+  if (!isSecret(v)) return v;
+  const out: Obj = { ...v };
+  if (!absent(v['data'])) out['data'] = hiddenValue(v['data'], undefined, 'base64');
+  if (!absent(v['stringData'])) out['stringData'] = hiddenValue(v['stringData'], undefined, 'plain');
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import { Box, Text } from 'ink';
 import type { CheckResult } from '../../graders/result.ts';
 import type { Progress } from '../exam/services.ts';
 import { checkExplanation, extraMessage } from '../report/summary.ts';
+import type { StyledLine } from './instructions.ts';
 import { KEY_BINDINGS, type KeyAction } from './keys.ts';
 
 export const ACCENT = 'cyan';
@@ -67,8 +68,18 @@ export function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+/** A line to show: plain text, or styled spans (bold, code) from cli/ui/instructions.ts. */
+export type PaneLine = string | StyledLine;
+
+function PaneLineView(props: { line: PaneLine }): ReactNode {
+  const { line } = props;
+  if (typeof line === 'string') return h(Text, null, line === '' ? ' ' : line);
+  if (line.length === 0) return h(Text, null, ' ');
+  return h(Text, null, ...line.map((s, i) => (s.bold || s.code ? h(Text, { key: i, bold: s.bold === true, ...(s.code ? { color: ACCENT } : {}) }, s.text) : s.text)));
+}
+
 /** A window of `rows` lines from `offset`, with a note when there is more above or below. */
-export function ScrollText(props: { lines: readonly string[]; offset: number; rows: number }): ReactNode {
+export function ScrollText(props: { lines: readonly PaneLine[]; offset: number; rows: number }): ReactNode {
   const rows = Math.max(1, props.rows);
   const offset = Math.max(0, Math.min(props.offset, Math.max(0, props.lines.length - rows)));
   const shown = props.lines.slice(offset, offset + rows);
@@ -77,7 +88,7 @@ export function ScrollText(props: { lines: readonly string[]; offset: number; ro
     Box,
     { flexDirection: 'column' },
     offset > 0 ? h(Text, { dimColor: true }, `↑ ${offset} more line${offset === 1 ? '' : 's'} (↑ / pgup)`) : null,
-    ...shown.map((line, i) => h(Text, { key: i }, line === '' ? ' ' : line)),
+    ...shown.map((line, i) => h(PaneLineView, { key: i, line })),
     below > 0 ? h(Text, { dimColor: true }, `↓ ${below} more line${below === 1 ? '' : 's'} (↓ / pgdn / space)`) : null,
   );
 }

@@ -101,7 +101,8 @@ export function ExamScreen(): ReactNode {
   const paneWidth = width - listWidth - 2;
   const paneRows = Math.max(4, rows - 12);
   const task = session.tasks[session.current];
-  const lineCount = useMemo(() => (task ? instructionLines(task, paneWidth).length : 0), [task, paneWidth]);
+  // Counted at the width the pane lays them out at (the pane's border and padding take 2 columns).
+  const lineCount = useMemo(() => (task ? instructionLines(task, paneWidth - 2).length : 0), [task, paneWidth]);
   const offset = scroll.index === session.current ? scroll.offset : 0;
   const scrollBy = (delta: number) => setScroll({ index: session.current, offset: Math.max(0, Math.min(offset + delta, Math.max(0, lineCount - paneRows))) });
 

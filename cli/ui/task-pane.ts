@@ -4,7 +4,8 @@ import { createElement as h, useMemo, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { DOMAINS } from '../../tasks/schema.ts';
 import type { PreparedTask } from '../exam/services.ts';
-import { ACCENT, ScrollText, wrapText } from './components.ts';
+import { ACCENT, ScrollText } from './components.ts';
+import { layoutInstructions, type StyledLine } from './instructions.ts';
 
 export type TaskPaneProps = {
   task: PreparedTask;
@@ -18,8 +19,8 @@ export type TaskPaneProps = {
   flagged?: boolean;
 };
 
-/** How many lines the instructions take at `width`; the exam screen clamps scrolling with it. */
-export const instructionLines = (task: PreparedTask, width: number): string[] => wrapText(task.instructions.trim(), width);
+/** The instructions laid out at `width` (reflowed, styled); the screens clamp scrolling with their count. */
+export const instructionLines = (task: PreparedTask, width: number): StyledLine[] => layoutInstructions(task.instructions, width);
 
 export function TaskPane(props: TaskPaneProps): ReactNode {
   const { task } = props;

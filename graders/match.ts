@@ -116,6 +116,17 @@ type SecretData = 'base64' | 'plain';
 
 const isSecret = (v: unknown): v is Obj => isObj(v) && v['kind'] === 'Secret';
 
+/**
+ * Label selectors whose empty form `{}` selects everything, which is rarely what an author expects a
+ * candidate to mean: a failure there says so instead of pointing at one of the keys the selector lacks.
+ */
+const EMPTY_SELECTS: Readonly<Record<string, string>> = {
+  namespaceSelector: 'every namespace (without a namespaceSelector only the own namespace is selected)',
+  podSelector: 'every Pod',
+};
+const isEmptySelector = (v: unknown): boolean =>
+  isObj(v) && Object.values(v).every((x) => absent(x) || (isObj(x) && Object.keys(x).length === 0) || (Array.isArray(x) && x.length === 0));
+
 class Walker implements Walk {
   readonly out: Acc;
   readonly secret: SecretData | undefined;
@@ -218,8 +229,18 @@ class Walker implements Walk {
       const child = Object.hasOwn(a, k) ? a[k] : undefined;
       const at = keyPath(path, k);
       if (isSecret(a) && (k === 'data' || k === 'stringData')) new Walker(this.out, k === 'data' ? 'base64' : 'plain').walk(e[k], child, at);
+      else if (Object.hasOwn(EMPTY_SELECTS, k) && isEmptySelector(child)) this.emptySelector(k, e[k], child, at);
       else this.walk(e[k], child, at);
     }
+  }
+
+  /** An empty selector that fails: say that it selects everything rather than which key it lacks. */
+  private emptySelector(key: string, e: unknown, a: unknown, path: string): void {
+    const r = this.trial(e, a, path);
+    if (r.failures.length === 0) return this.merge(r);
+    this.out.ok += r.ok;
+    const want = describeExpectation(e);
+    this.out.failures.push({ path, expected: want, actual: '{}', message: `an empty ${key} {} selects ${EMPTY_SELECTS[key]}; expected ${want}` });
   }
 
   private operators(e: Obj, a: unknown, path: string): void {

@@ -89,3 +89,35 @@ describe('values that differ only in whitespace are quoted', () => {
     expect(match({ image: 'nginx:1.27' }, { image: 'nginx:1.25' })).toMatchObject([{ message: 'expected nginx:1.27, got nginx:1.25' }]);
   });
 });
+
+describe('an empty selector says that it selects everything', () => {
+  // networkpolicy-db-ingress: pods app=api in the policy's own namespace.
+  const peer = {
+    podSelector: { matchLabels: { app: 'api' } },
+    namespaceSelector: {
+      $anyOf: [
+        { $absent: true },
+        { matchLabels: { $allOf: [{ 'kubernetes.io/metadata.name': 'netpol-lab' }, { $len: 1 }] }, matchExpressions: { $len: 0 } },
+        { matchLabels: { $len: 0 }, matchExpressions: { $exact: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['netpol-lab'] }] } },
+      ],
+    },
+  };
+
+  it('namespaceSelector: {} beside a podSelector admits every namespace, and the failure says so', () => {
+    const f = match({ from: { $exact: [peer] } }, { from: [{ podSelector: { matchLabels: { app: 'api' } }, namespaceSelector: {} }] });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ path: 'from[0].namespaceSelector', actual: '{}' });
+    expect(f[0]?.message).toMatch(/^an empty namespaceSelector \{\} selects every namespace/);
+    expect(f[0]?.message).not.toMatch(/matchExpressions: expected/);
+  });
+
+  it('an empty podSelector selects every Pod', () => {
+    const f = match({ spec: { podSelector: { matchLabels: { app: 'db' } } } }, { spec: { podSelector: {} } });
+    expect(f).toMatchObject([{ path: 'spec.podSelector', actual: '{}', message: expect.stringMatching(/^an empty podSelector \{\} selects every Pod/) }]);
+  });
+
+  it('an empty selector that is expected passes', () => {
+    expect(match({ spec: { podSelector: {} } }, { spec: { podSelector: {} } })).toEqual([]);
+    expect(match({ spec: { podSelector: { matchLabels: { $len: 0 } } } }, { spec: { podSelector: { matchLabels: {} } } })).toEqual([]);
+  });
+});

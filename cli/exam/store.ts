@@ -173,14 +173,15 @@ export class ExamStore {
     this.io = io;
   }
 
-  /** Writes the session; when that fails it is remembered as unsaved (see `unsaved`) and the error is thrown. */
+  /** Writes the session; when that fails it is remembered as unsaved (see `unsaved`) and a StoreError is thrown. */
   saveSession(session: ExamSession): void {
     const file = sessionFile(this.stateDir, session.id);
     try {
       writeFileAtomic(file, `${JSON.stringify(session, null, 2)}\n`, this.io);
     } catch (error) {
-      this.#unsaved.set(session.id, { session, file, error: (error as Error).message });
-      throw error;
+      const reason = (error as Error).message;
+      this.#unsaved.set(session.id, { session, file, error: reason });
+      throw new StoreError(file, `Cannot save the exam session to ${file}: ${reason}. Make ${dirname(file)} writable (permissions, free space).`);
     }
     this.#unsaved.delete(session.id);
   }

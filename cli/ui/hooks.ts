@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useInput, useStdin, type Key } from 'ink';
 import { countdown, msUntilNextTick, type Countdown } from '../exam/countdown.ts';
+import { SAVE_RETRY_MS } from '../exam/flow.ts';
 
 /**
  * useInput, active only where raw mode is supported (so a piped stdin never throws) and when `active`.
@@ -64,7 +65,7 @@ export function usePersistentReducer<S, A>(
   reducer: (state: S, action: A) => S,
   initial: S,
   save: (state: S) => void,
-  retryMs = 5_000,
+  retryMs = SAVE_RETRY_MS,
 ): [S, (action: A) => void, string | undefined] {
   const current = useRef(initial);
   const [state, setState] = useState(initial);

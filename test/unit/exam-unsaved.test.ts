@@ -87,30 +87,36 @@ describe('exam console with a session file that cannot be written', () => {
     app?.stdin.write(input);
   }
 
-  it('says the change is not saved, retries every few seconds until it is, and Ctrl-C asks before losing it', async () => {
-    // Timers that move with the clock (so waits work) and can be jumped forward.
-    vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  /** A running exam in the console, its first task drawn. */
+  async function openExam() {
     const session = runningSession(catalog, ids, Date.now());
     store.claim(session);
     const outcomes: Outcome[] = [];
     const services = fakeServices(catalog);
     const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
     app = render(h(App, { lab, initial: { screen: 'exam', session }, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
-    await waitForFrame(app.lastFrame, 'Task 1 of 3');
+    await waitForFrame(app!.lastFrame, 'Task 1 of 3');
+    return { session, outcomes, app };
+  }
+
+  it('says the change is not saved, retries every few seconds until it is, and Ctrl-C asks before losing it', async () => {
+    // Timers that move with the clock (so waits work) and can be jumped forward.
+    vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { session, outcomes } = await openExam();
 
     io.full = true;
     await press('f');
-    const failed = await waitForFrame(app.lastFrame, 'NOT saved');
+    const failed = await waitForFrame(app!.lastFrame, 'NOT saved');
     expect(failed).toContain('ENOSPC');
     expect(failed).toContain('flagged 1');
     expect(store.loadSession(session.id)?.tasks[0]?.flagged).toBe(false);
 
     // Ctrl-C with unsaved changes asks first instead of leaving.
     await press('\u0003');
-    await waitForFrame(app.lastFrame, 'Leave with unsaved changes?');
+    await waitForFrame(app!.lastFrame, 'Leave with unsaved changes?');
     expect(outcomes).toEqual([]);
     await press('n');
-    await waitForFrame(app.lastFrame, (f) => !f.includes('Leave with unsaved changes?'));
+    await waitForFrame(app!.lastFrame, (f) => !f.includes('Leave with unsaved changes?'));
 
     // Still failing at the first retry; written at the next once there is room again.
     vi.advanceTimersByTime(SAVE_RETRY_MS);
@@ -119,7 +125,7 @@ describe('exam console with a session file that cannot be written', () => {
     vi.advanceTimersByTime(SAVE_RETRY_MS);
     await waitFor(() => store.unsaved(session.id) === undefined || undefined);
     expect(store.loadSession(session.id)?.tasks[0]?.flagged).toBe(true);
-    await waitForFrame(app.lastFrame, (f) => !f.includes('NOT saved') && f.includes('flagged 1'));
+    await waitForFrame(app!.lastFrame, (f) => !f.includes('NOT saved') && f.includes('flagged 1'));
 
     // Saved now: Ctrl-C leaves at once, and leaving says saved.
     await press('\u0003');
@@ -129,18 +135,12 @@ describe('exam console with a session file that cannot be written', () => {
   });
 
   it('a second Ctrl-C leaves anyway, and leaving then reports the loss', async () => {
-    const session = runningSession(catalog, ids, Date.now());
-    store.claim(session);
-    const outcomes: Outcome[] = [];
-    const services = fakeServices(catalog);
-    const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
-    app = render(h(App, { lab, initial: { screen: 'exam', session }, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
-    await waitForFrame(app.lastFrame, 'Task 1 of 3');
+    const { session, outcomes } = await openExam();
     io.full = true;
     await press('n');
-    await waitForFrame(app.lastFrame, 'NOT saved');
+    await waitForFrame(app!.lastFrame, 'NOT saved');
     await press('\u0003');
-    await waitForFrame(app.lastFrame, 'Leave with unsaved changes?');
+    await waitForFrame(app!.lastFrame, 'Leave with unsaved changes?');
     await press('\u0003');
     const outcome = await waitFor(() => outcomes[0]);
     if (outcome.kind !== 'left') throw new Error(`expected left, got ${outcome.kind}`);

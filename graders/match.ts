@@ -32,6 +32,9 @@
  *   {$quantity: "128Mi"}, {$quantityGte: "100m"}, {$quantityLte: "1Gi"}  Kubernetes quantities compared
  *                 exactly: "0.5" == "500m", "1Gi" == "1024Mi", "1e3" == "1k".
  *   {$base64: "plain"}  the actual string is the base64 of "plain" (Secret data).
+ *   {$image: "nginx:1.28"}  the same image however spelled: `docker.io/library/nginx:1.28`,
+ *                 `index.docker.io/library/nginx:1.28`; no tag means `latest` (graders/image.ts). A plain string
+ *                 under a key `image` is compared this way, so `image: nginx:1.28` needs no operator.
  *   {$absent: true}     the key is missing or null.   {$exists: true}  it is present and not null.
  *   {$not: exp}         passes iff exp fails.
  *   {$anyOf: [exp...]}  one alternative passes; otherwise the failures of the closest alternative are
@@ -221,16 +224,17 @@ class Walker implements Walk {
     const keys = Object.keys(e);
     if (absent(a)) {
       if (keys.length === 0) return this.check(false, path, 'an object', undefined);
-      for (const k of keys) this.walk(e[k], undefined, keyPath(path, k));
+      for (const k of keys) this.walk(asExpectation(k, e[k]), undefined, keyPath(path, k));
       return;
     }
     if (!isObj(a)) return this.check(false, path, keys.length ? formatValue(e) : 'an object', a, (got) => `expected an object, got ${got}`);
     for (const k of keys) {
       const child = Object.hasOwn(a, k) ? a[k] : undefined;
       const at = keyPath(path, k);
-      if (isSecret(a) && (k === 'data' || k === 'stringData')) new Walker(this.out, k === 'data' ? 'base64' : 'plain').walk(e[k], child, at);
-      else if (Object.hasOwn(EMPTY_SELECTS, k) && isEmptySelector(child)) this.emptySelector(k, e[k], child, at);
-      else this.walk(e[k], child, at);
+      const exp = asExpectation(k, e[k]);
+      if (isSecret(a) && (k === 'data' || k === 'stringData')) new Walker(this.out, k === 'data' ? 'base64' : 'plain').walk(exp, child, at);
+      else if (Object.hasOwn(EMPTY_SELECTS, k) && isEmptySelector(child)) this.emptySelector(k, exp, child, at);
+      else this.walk(exp, child, at);
     }
   }
 
@@ -249,6 +253,9 @@ class Walker implements Walk {
     for (const [op, operand] of Object.entries(e)) operatorOf(op)?.match(operand, a, path, this, e);
   }
 }
+
+/** A plain string under `image` is an image reference: `nginx:1.28` also matches `docker.io/library/nginx:1.28`. */
+const asExpectation = (key: string, e: unknown): unknown => (key === 'image' && typeof e === 'string' ? { $image: e } : e);
 
 /**
  * A live value found at `path` of an object of `kind` as a failure may show it: Secret data hidden (see

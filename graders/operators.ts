@@ -1,6 +1,7 @@
 // The expectation operators, one entry each: how its operand is validated, how it reads in a failure, and
 // how it matches. Adding an operator means adding one entry here (and a line in match.ts's reference).
 import type { Failure } from './failure.ts';
+import { sameImage } from './image.ts';
 import { findPath, indexPath } from './path.ts';
 import { compareQuantities, parseQuantity } from './quantity.ts';
 import { absent, formatValue, isObj, isScalar, MISSING, scalarEqual, toNumber, truncate, type Obj, type Scalar } from './values.ts';
@@ -234,6 +235,15 @@ export const OPERATORS: Readonly<Record<string, Operator>> = {
   $quantity: quantity('', (c) => c === 0, '$quantity'),
   $quantityGte: quantity('>= ', (c) => c >= 0, '$quantityGte'),
   $quantityLte: quantity('<= ', (c) => c <= 0, '$quantityLte'),
+  $image: {
+    validate: (operand, v) => {
+      if (typeof operand !== 'string' || operand.trim() === '') v.say('$image needs an image reference, e.g. nginx:1.27');
+    },
+    describe: (operand) => String(operand),
+    match: (operand, a, path, w) => {
+      w.check(typeof a === 'string' && sameImage(operand as string, a), path, String(operand), a, undefined, operand);
+    },
+  },
   $base64: {
     validate: (operand, v) => {
       if (typeof operand !== 'string') v.say('$base64 needs the plain (decoded) string');

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
+import { repositorySpellings } from '../graders/image.ts';
 
 const ImagesFile = z.record(z.string(), z.array(z.union([z.string(), z.number()]).transform(String)));
 
@@ -22,13 +23,8 @@ const ImagesFile = z.record(z.string(), z.array(z.union([z.string(), z.number()]
 export function knownImageSpellings(images: z.infer<typeof ImagesFile>): string[] {
   const out = new Set<string>();
   for (const [repo, tags] of Object.entries(images)) {
-    const names = [repo];
-    if (!repo.includes('.') || !repo.split('/')[0]!.includes('.')) {
-      // Docker Hub images: `nginx` = `library/nginx` = `docker.io/library/nginx`.
-      names.push(`docker.io/${repo}`);
-      if (!repo.includes('/')) names.push(`library/${repo}`, `docker.io/library/${repo}`);
-    }
-    for (const name of names) {
+    // Docker Hub images: `nginx` = `library/nginx` = `docker.io/library/nginx` = `index.docker.io/...`, as grading reads them.
+    for (const name of repositorySpellings(repo)) {
       for (const tag of tags) out.add(`${name}:${tag}`);
       if (tags.includes('latest')) out.add(name);
     }

@@ -98,7 +98,8 @@ export const deploymentRevision: CustomCheck = async ({ reader, args, namespace 
     if (a.container !== undefined && chosen.length === 0) {
       failures.push({ path: `${base}[${a.container}]`, expected: `container ${a.container}`, actual: MISSING, message: `expected a container ${a.container}, got <missing>` });
     }
-    for (const c of chosen) failures.push(...match(a.image, c.image, `${base}[${c.name ?? ''}].image`));
+    const image = typeof a.image === 'string' ? { $image: a.image } : a.image; // any spelling of the image
+    for (const c of chosen) failures.push(...match(image, c.image, `${base}[${c.name ?? ''}].image`));
   }
   return failures;
 };

@@ -123,6 +123,12 @@ describe('deploymentRevision', () => {
     ]);
   });
 
+  it('compares images normalised: docker.io/library/nginx:1.27 is nginx:1.27', async () => {
+    const dep = deployment('web', [{ name: 'web', image: 'docker.io/library/nginx:1.27' }], { revision: 2 });
+    const rs = replicaSet(dep, 'b7c8d', 2);
+    expect(await run('deploymentRevision', { deployment: 'web', container: 'web', image: 'nginx:1.27' }, [dep, rs])).toEqual([]);
+  });
+
   it('fails while the controller has not observed the latest spec', async () => {
     const pending = deployment('web', [{ name: 'web', image: 'nginx:1.25' }], { generation: 4, observedGeneration: 3 });
     expect(await run('deploymentRevision', { deployment: 'web', revision: 1 }, [pending, replicaSet(pending, 'x1', 1)])).toMatchObject([

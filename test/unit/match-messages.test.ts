@@ -121,3 +121,25 @@ describe('an empty selector says that it selects everything', () => {
     expect(match({ spec: { podSelector: { matchLabels: { $len: 0 } } } }, { spec: { podSelector: { matchLabels: {} } } })).toEqual([]);
   });
 });
+
+describe('image references are compared normalised', () => {
+  const spellings = ['nginx:1.28', 'library/nginx:1.28', 'docker.io/nginx:1.28', 'docker.io/library/nginx:1.28', 'index.docker.io/library/nginx:1.28'];
+
+  it('every spelling of one image matches, under `image` and with $image', () => {
+    for (const want of spellings) {
+      for (const got of spellings) {
+        expect(match({ spec: { containers: { $findBy: 'name', items: [{ name: 'web', image: want }] } } }, { spec: { containers: [{ name: 'web', image: got }] } })).toEqual([]);
+        expect(match({ $image: want }, got)).toEqual([]);
+      }
+    }
+    expect(match({ image: 'nginx' }, { image: 'docker.io/library/nginx:latest' })).toEqual([]);
+    expect(match({ image: 'kelseyhightower/hello:2.0.0' }, { image: 'docker.io/kelseyhightower/hello:2.0.0' })).toEqual([]);
+  });
+
+  it('other images, tags and registries still differ', () => {
+    expect(match({ image: 'nginx:1.28' }, { image: 'nginx:1.27' })).toMatchObject([{ message: 'expected nginx:1.28, got nginx:1.27' }]);
+    expect(match({ image: 'nginx:1.28' }, { image: 'quay.io/nginx:1.28' })).toHaveLength(1);
+    expect(match({ image: 'nginx:1.28' }, { image: 'library/nginx' })).toHaveLength(1);
+    expect(match({ image: 'registry.k8s.io/pause:3.10' }, { image: 'docker.io/registry.k8s.io/pause:3.10' })).toHaveLength(1);
+  });
+});

@@ -1,7 +1,7 @@
 // A per-grading-pass cache over a ClusterReader: each distinct get/list is sent once, however many checks
 // ask for it, and concurrent askers share the request in flight. A pass sees one consistent snapshot;
 // `eventually` checks poll through a fresh cache instead (see engine.ts).
-import type { ClusterReader, GetRef, KubeObject, ListQuery } from './reader.ts';
+import type { AccessQuery, ClusterReader, GetRef, KubeObject, ListQuery } from './reader.ts';
 
 /**
  * Wraps `inner` so that repeated reads in one pass hit the API once. Failed reads are cached too: a pass
@@ -19,7 +19,10 @@ export function cachedReader(inner: ClusterReader): ClusterReader {
     }
     return hit;
   };
+  const { discover, reviewAccess } = inner;
   return {
+    ...(discover && { discover: () => once('discover', () => discover.call(inner)) }),
+    ...(reviewAccess && { reviewAccess: (q: AccessQuery) => once(JSON.stringify(['access', q]), () => reviewAccess.call(inner, q)) }),
     get: (ref: GetRef): Promise<KubeObject | undefined> =>
       once(JSON.stringify(['get', ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name]), () => inner.get(ref)),
     list: (q: ListQuery): Promise<KubeObject[]> =>

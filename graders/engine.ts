@@ -13,10 +13,10 @@
  *   right): "every Pod is X" must not pass because there are no Pods.
  */
 import { z } from 'zod';
-import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject } from './reader.ts';
+import { CouldNotGrade, type ApiResource, type ClusterReader, type GetRef, type KubeObject } from './reader.ts';
 import { cachedReader } from './cached-reader.ts';
 import { customChecks, validateCustomCheck } from './custom/index.ts';
-import { isNamespaced, resolveApiVersion } from './kinds.ts';
+import { isNamespaced, kindProblems, resolveKind } from './kinds.ts';
 import { MISSING, deepEqual, describeExpectation, formatActual, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
 import { getPath, parsePath } from './path.ts';
 import { parseSelector } from './selector.ts';
@@ -148,16 +148,33 @@ function toResult(check: Check, failures: Failure[]): CheckResult {
 
 // ----------------------------------------------------------------------------------------- the checks
 
-/** A check's reference made concrete: apiVersion resolved, namespace defaulted to the task's `ns`. */
-function resolveRef(ref: ObjectRef, task: Task): GetRef {
-  return { ...resolveScope(ref, task), name: ref.name };
+/**
+ * A check's reference made concrete: kind resolved (built-in table, else discovery with the preferred
+ * version), namespace defaulted to the task's `ns` for namespaced kinds. Undefined when the API server serves
+ * no such kind (a CRD that is not installed): whatever the check asks of it is missing.
+ */
+async function resolveRef(ref: ObjectRef, task: Task, reader: ClusterReader): Promise<GetRef | undefined> {
+  const scope = await resolveScope(ref, task, reader);
+  return scope && { ...scope, name: ref.name };
 }
 
-function resolveScope(ref: Omit<ListRef, 'selector'>, task: Task): { apiVersion: string; kind: string; namespace?: string } {
-  const apiVersion = resolveApiVersion(ref.kind, ref.apiVersion);
-  if (!isNamespaced(ref.kind)) return { apiVersion, kind: ref.kind }; // a namespace here is refused by checkIssues
-  return { apiVersion, kind: ref.kind, namespace: ref.namespace ?? mainNamespace(task) };
+export async function resolveScope(ref: Omit<ListRef, 'selector'>, task: Task, reader: ClusterReader): Promise<{ apiVersion: string; kind: string; namespace?: string } | undefined> {
+  const kind = await resolveKind(ref.kind, ref.apiVersion, reader.discover && (() => (reader.discover as () => Promise<ApiResource[]>).call(reader)));
+  if (!kind) return undefined;
+  if (!kind.namespaced) {
+    if (ref.namespace !== undefined) throw new Error(`${ref.kind} is cluster-scoped: remove namespace "${ref.namespace}" from the reference`);
+    return { apiVersion: kind.apiVersion, kind: ref.kind };
+  }
+  return { apiVersion: kind.apiVersion, kind: ref.kind, namespace: ref.namespace ?? mainNamespace(task) };
 }
+
+/** A reference to a kind the API server does not serve, as a failure: the object cannot exist. */
+const unservedFailure = (ref: ObjectRef): Failure => ({
+  path: `${ref.kind}/${ref.name}`,
+  expected: `${ref.kind} ${ref.name}`,
+  actual: MISSING,
+  message: `the API server serves no kind ${ref.kind}${ref.apiVersion ? ` in ${ref.apiVersion}` : ''} (is its CustomResourceDefinition installed?), so ${ref.name} cannot exist`,
+});
 
 function mainNamespace(task: Task): string {
   const ns = task.namespaces['ns'];
@@ -181,12 +198,14 @@ const missingFailure = (ref: GetRef): Failure => ({
 
 async function runCheck(check: Check, task: Task, reader: ClusterReader, pass: Pass): Promise<Failure[]> {
   if ('object' in check) {
-    const ref = resolveRef(check.object, task);
+    const ref = await resolveRef(check.object, task, reader);
+    if (!ref) return [unservedFailure(check.object)];
     const obj = await reader.get(ref);
     return obj ? match(check.expect, obj) : [missingFailure(ref)];
   }
   if ('absent' in check) {
-    const ref = resolveRef(check.absent, task);
+    const ref = await resolveRef(check.absent, task, reader);
+    if (!ref) return [];
     const obj = await reader.get(ref);
     if (!obj || terminating(obj)) return [];
     return [{ path: `${ref.kind}/${ref.name}`, expected: '<absent>', actual: 'exists', message: `expected ${ref.kind} ${ref.name} to be gone, but it still exists` }];
@@ -205,7 +224,8 @@ async function runCheck(check: Check, task: Task, reader: ClusterReader, pass: P
 type UnchangedRef = Extract<Check, { unchanged: unknown }>['unchanged'];
 
 async function unchanged(u: UnchangedRef, task: Task, reader: ClusterReader, pass: Pass): Promise<Failure[]> {
-  const ref = resolveRef(u, task);
+  const ref = await resolveRef(u, task, reader);
+  if (!ref) return [unservedFailure(u)];
   const key = objectKey(ref);
   const recorded = pass.baseline[task.id]?.objects[key];
   const lacking = u.paths.filter((p) => !recorded || !Object.hasOwn(recorded, p));
@@ -231,9 +251,9 @@ type ListCheck = Extract<Check, { list: unknown }>;
 
 async function list(check: ListCheck, task: Task, reader: ClusterReader): Promise<Failure[]> {
   const { list: q, count, every, some } = check;
-  const scope = resolveScope(q, task);
-  const query = q.selector === undefined ? scope : { ...scope, labelSelector: q.selector };
-  const items = (await reader.list(query)).filter((o) => !terminating(o));
+  const scope = await resolveScope(q, task, reader);
+  const query = scope && (q.selector === undefined ? scope : { ...scope, labelSelector: q.selector });
+  const items = query ? (await reader.list(query)).filter((o) => !terminating(o)) : [];
   const where = `${q.kind}${q.selector ? ` -l ${q.selector}` : ''}`;
   const failures: Failure[] = [];
 
@@ -285,7 +305,7 @@ export function checkIssues(check: Check): CheckIssue[] {
   };
   const ref = 'object' in check ? check.object : 'absent' in check ? check.absent : 'unchanged' in check ? check.unchanged : 'list' in check ? check.list : undefined;
   if (ref) {
-    guard('kind', () => resolveApiVersion(ref.kind, ref.apiVersion));
+    for (const p of kindProblems(ref.kind, ref.apiVersion)) issues.push({ at: [], message: `kind: ${p}` });
     if (ref.namespace !== undefined && !isNamespaced(ref.kind)) issues.push({ at: [], message: `namespace: ${ref.kind} is cluster-scoped` });
   }
   if ('unchanged' in check) for (const p of check.unchanged.paths) guard('paths', () => parsePath(p));
@@ -334,7 +354,8 @@ export async function captureBaseline(task: Task, clusterReader: ClusterReader):
   for (const check of task.checks) {
     if (!('unchanged' in check)) continue;
     throwIfInvalid(check);
-    const ref = resolveRef(check.unchanged, task);
+    const ref = await resolveRef(check.unchanged, task, reader);
+    if (!ref) throw new Error(`unchanged check "${check.name}": the API server serves no kind ${check.unchanged.kind} after setup`);
     const obj = await reader.get(ref);
     if (!obj) throw new Error(`unchanged check "${check.name}": ${ref.kind} ${ref.name} does not exist after setup`);
     const key = objectKey(ref);

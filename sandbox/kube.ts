@@ -5,7 +5,7 @@ import { Agent, request } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CouldNotGrade, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
+import { CouldNotGrade, type AccessDecision, type AccessQuery, type ApiResource, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
 import { UserError } from './errors.ts';
 import { userKubeconfigPaths } from './paths.ts';
 export { userKubeconfigPaths } from './paths.ts';
@@ -114,7 +114,7 @@ export class Kube {
 
   private discovery = new Map<string, Promise<{ name: string; kind: string; namespaced: boolean }[]>>();
   /** The URL path of a kind (from discovery, once per group/version), in a namespace, of one object. */
-  async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+  async path(apiVersion: string, kind: string, namespace?: string, name?: string, retried = false): Promise<string> {
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     let resources = this.discovery.get(apiVersion);
     if (!resources) {
@@ -123,9 +123,57 @@ export class Kube {
       this.discovery.set(apiVersion, resources);
     }
     const resource = (await resources).find((r) => r.kind === kind);
+    if (!resource && !retried) {
+      // A CRD created since this group/version was last discovered: look once more.
+      this.discovery.delete(apiVersion);
+      return this.path(apiVersion, kind, namespace, name, true);
+    }
     if (!resource) throw new CouldNotGrade(`the API server on context "${this.context}" does not serve ${kind} in ${apiVersion}`);
     const scope = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
     return `${base}${scope}/${resource.name}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  /**
+   * Every kind the API server serves, from the discovery endpoints every server has (/api/v1, /apis and each
+   * group version), with each group's preferred version marked. A group version that fails to answer (an
+   * aggregated API that is down, such as metrics) is left out rather than failing the whole discovery.
+   */
+  async discover(): Promise<ApiResource[]> {
+    type Resources = { resources?: { name: string; kind: string; namespaced: boolean }[] };
+    type Groups = { groups?: { preferredVersion?: { groupVersion: string }; versions?: { groupVersion: string }[] }[] };
+    try {
+      const [core, apis] = (await Promise.all([this.raw('GET', '/api/v1'), this.raw('GET', '/apis')])) as [Resources, Groups];
+      const versions: { groupVersion: string; preferred: boolean }[] = [];
+      for (const g of apis.groups ?? []) {
+        for (const v of g.versions ?? []) versions.push({ groupVersion: v.groupVersion, preferred: v.groupVersion === g.preferredVersion?.groupVersion });
+      }
+      const lists = await Promise.all(versions.map((v) => (this.raw('GET', `/apis/${v.groupVersion}`) as Promise<Resources>).catch(() => ({ resources: [] }))));
+      const resources = (gv: string, preferred: boolean, list: Resources): ApiResource[] =>
+        (list.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => ({ apiVersion: gv, kind: r.kind, resource: r.name, namespaced: r.namespaced, preferred }));
+      return [...resources('v1', true, core), ...versions.flatMap((v, i) => resources(v.groupVersion, v.preferred, lists[i] ?? {}))];
+    } catch (error) {
+      throw this.explain(error, 'discover the kinds the API server serves');
+    }
+  }
+
+  /**
+   * Asks the API server's authorizer whether a subject may do something (a SubjectAccessReview). Creating a
+   * review stores nothing and changes nothing, so it needs no permission to mutate; the credentials need
+   * `create subjectaccessreviews` (401/403 become CouldNotGrade).
+   */
+  async reviewAccess(query: AccessQuery): Promise<AccessDecision> {
+    const { user, groups, verb, resource, group, subresource, name, namespace } = query;
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user, ...(groups && { groups }), resourceAttributes: { verb, resource, group, ...(subresource && { subresource }), ...(name && { name }), ...(namespace && { namespace }) } },
+    };
+    try {
+      const answer = (await this.raw('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review)) as { status?: AccessDecision };
+      return { allowed: answer.status?.allowed ?? false, ...answer.status };
+    } catch (error) {
+      throw this.explain(error, `ask whether ${user} may ${verb} ${resource}`);
+    }
   }
 
   /** Deletes a namespace, but only one ckad-lab created (it carries the managed-by label). */
@@ -296,5 +344,10 @@ export function readerFor(kube: Kube): ClusterReader {
       throw error instanceof CouldNotGrade ? error : new CouldNotGrade((error as Error).message);
     }
   };
-  return { get: (ref) => wrap(() => kube.get(ref)), list: (query) => wrap(() => kube.list(query)) };
+  return {
+    get: (ref) => wrap(() => kube.get(ref)),
+    list: (query) => wrap(() => kube.list(query)),
+    discover: () => wrap(() => kube.discover()),
+    reviewAccess: (query) => wrap(() => kube.reviewAccess(query)),
+  };
 }

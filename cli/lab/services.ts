@@ -1,6 +1,7 @@
 // The real LabServices the exam console uses: the sandbox (or --context), the runner, the grader engine.
 import type { GradeOptions, LabServices, OnProgress, PreparedTask, TaskEntry } from '../exam/services.ts';
 import type { GradeReport } from '../../graders/result.ts';
+import type { WorkerServices } from './channel.ts';
 import { regradePending, ungradedExams } from '../exam/regrade.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
@@ -15,7 +16,7 @@ import type { SandboxProgress } from '../../sandbox/sandbox.ts';
  * `stateDir` is where exam sessions live: namespaces of the exam in progress are never cleared away, even
  * while a drill runs.
  */
-export function labServices(flags: ClusterFlags, stateDir: string): LabServices & { setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress, definitions?: readonly Task[]): Promise<PreparedTask[]> } {
+export function labServices(flags: ClusterFlags, stateDir: string): LabServices & WorkerServices {
   let lab: Lab | undefined;
   let tasks: Promise<Task[]> | undefined;
   const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));

@@ -15,6 +15,7 @@ import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { MANAGED_BY, readerFor, type Kube } from '../../sandbox/kube.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
+import { createSetupObject, removeTaskClusterObjects, type Owner } from '../../sandbox/cluster-objects.ts';
 import type { PreparedTask, TaskEntry } from '../exam/services.ts';
 
 /** Annotations on a task's main namespace that record how it was set up. */
@@ -59,6 +60,7 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
   const main = values.ns as string;
 
   await removeNamespaces(kube, namespaces);
+  await removeTaskClusterObjects(kube, rendered, { task: task.id, prefix: entry.prefix });
   for (const ns of namespaces) {
     await kube.create({
       apiVersion: 'v1',
@@ -76,7 +78,7 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
 
   for (const [index, step] of rendered.setup.entries()) {
     try {
-      await runSetupStep(ctx, step, main, workdir);
+      await runSetupStep(ctx, step, main, workdir, { task: task.id, prefix: entry.prefix });
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`Setup of task ${task.id} failed at setup[${index}]: ${(error as Error).message}`, { hint: 'This is a bug in the task (or the cluster is unhealthy: `ckad-lab sandbox status`).' });
@@ -116,17 +118,14 @@ export function describeTask(task: Task, entry: TaskEntry, workRoot: string): Pr
   return prepared(rendered, task, entry, values);
 }
 
-async function runSetupStep(ctx: RunnerContext, step: SetupStep, namespace: string, workdir: string): Promise<void> {
+async function runSetupStep(ctx: RunnerContext, step: SetupStep, namespace: string, workdir: string, owner: Owner): Promise<void> {
   const { kube } = ctx;
   if ('apply' in step) {
     for (const doc of parseAllDocuments(step.apply)) {
       if (doc.errors.length > 0) throw new Error(`invalid manifest: ${doc.errors[0]?.message}`);
       const object = doc.toJS() as KubeObject | null;
       if (!object) continue;
-      const kind = String(object.kind);
-      const apiVersion = object.apiVersion ?? resolveApiVersion(kind);
-      const metadata = { ...object.metadata, ...(isNamespaced(kind) ? { namespace: object.metadata?.namespace ?? namespace } : {}) };
-      await kube.create({ ...object, apiVersion, kind, metadata } as never, `create ${kind} ${metadata.name}`);
+      await createSetupObject(kube, object, namespace, owner);
     }
   } else if ('patch' in step) {
     const { kind, name, type, patch, apiVersion, namespace: ns } = step.patch;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
+import { removeTaskClusterObjects } from '../../sandbox/cluster-objects.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { gradeRecords, render, runScript, setupRecord, setupTask, type RunnerContext } from './runner.ts';
@@ -64,8 +65,9 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
   } catch (error) {
     phases.push({ name: 'runs', ok: false, detail: (error as Error).message });
   } finally {
-    const { values } = render(task, entry, ctx.workRoot);
+    const { task: rendered, values } = render(task, entry, ctx.workRoot);
     await removeNamespaces(ctx.kube, Object.keys(task.namespaces).map((k) => values[k] as string)).catch(() => {});
+    await removeTaskClusterObjects(ctx.kube, rendered, { task: task.id, prefix: entry.prefix }).catch(() => {});
     await rm(values.workdir as string, { recursive: true, force: true });
   }
   return { id: task.id, ok: phases.every((p) => p.ok), phases, seconds: (Date.now() - started) / 1000 };

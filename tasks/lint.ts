@@ -2,7 +2,7 @@
 // that would escape the candidate's prefix, expectation operators, custom grader names, setup manifests.
 // Problems come out in the loader's format (`file:line:col path: message`) so `tasks lint` prints one list.
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { formatPath, loadCatalogFiles, sortErrors, type Locate, type PathSegment, type TaskFileError } from './load.ts';
+import { formatPath, loadCatalogFiles, loadTaskFiles, sortErrors, type LoadedTask, type Locate, type PathSegment, type TaskFileError } from './load.ts';
 import { renderTask, templateIssues, templateRefs, variableIssues, WORKDIR_VAR } from './render.ts';
 import type { Task } from './schema.ts';
 import { validateExpect } from '../graders/match.ts';
@@ -47,7 +47,15 @@ export function lintTask(task: Task, file: string, locate: Locate = noPosition):
 
 /** Loads and lints every task of a catalog: load errors and lint problems, sorted by file and position. */
 export function lintCatalog(dir?: string): TaskFileError[] {
-  const { loaded, errors } = loadCatalogFiles(dir);
+  return lintLoaded(loadCatalogFiles(dir));
+}
+
+/** {@link lintCatalog} for task files and catalog directories named on the command line, taken together. */
+export function lintFiles(paths: readonly string[]): TaskFileError[] {
+  return lintLoaded(loadTaskFiles(paths));
+}
+
+function lintLoaded({ loaded, errors }: { loaded: LoadedTask[]; errors: TaskFileError[] }): TaskFileError[] {
   return sortErrors([...errors, ...loaded.flatMap((l) => lintTask(l.task, l.file, l.locate))]);
 }
 

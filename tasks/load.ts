@@ -1,7 +1,7 @@
 // Reads task files. Every problem of a file is reported at once, each as `file:line:col path: message`, so an
 // author fixes a file in one pass rather than one error per run. Positions are looked up only when there is
 // an error: a clean load costs a YAML parse and a zod parse per file, nothing more.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -31,13 +31,31 @@ export function catalogDir(): string {
 }
 
 export function loadTaskFile(file: string): LoadResult {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    return { ok: false, file, errors: [wholeFile(file, `cannot read the task file: ${errorText(err)}`)] };
-  }
+  const source = readTaskSource(file);
+  if (typeof source !== 'string') return { ok: false, file, errors: [source] };
   return toResult(parseTaskSource(source, file));
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A task file's text, or the one error that says why there is none: unreadable, or not text at all (a NUL
+ * byte or invalid UTF-8, which YAML never has) — one line, rather than a hundred YAML errors about bytes.
+ */
+function readTaskSource(file: string): string | TaskFileError {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    return wholeFile(file, `cannot read the task file: ${errorText(err)}`);
+  }
+  const binary = (): TaskFileError => wholeFile(file, 'not a YAML text file (binary content): give the path of a task file');
+  if (bytes.includes(0)) return binary();
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return binary();
+  }
 }
 
 /** Loads every `*.yaml` task of `dir`. A file with any error contributes errors and no task. */
@@ -48,6 +66,30 @@ export function loadCatalog(dir: string = catalogDir()): { tasks: Task[]; errors
 
 /** {@link loadCatalog} keeping each task's file and position lookup (for lint). */
 export function loadCatalogFiles(dir: string = catalogDir()): { loaded: LoadedTask[]; errors: TaskFileError[] } {
+  const errors: TaskFileError[] = [];
+  return loadFiles(catalogFiles(dir, errors), errors);
+}
+
+/**
+ * Task files and catalog directories given by name (`tasks lint PATH...`), loaded together: an id used
+ * twice across them is an error as it is within one catalog.
+ */
+export function loadTaskFiles(paths: readonly string[]): { loaded: LoadedTask[]; errors: TaskFileError[] } {
+  const errors: TaskFileError[] = [];
+  const files = paths.flatMap((p) => (isDirectory(p) ? catalogFiles(p, errors) : [p]));
+  return loadFiles([...new Set(files.map((f) => resolve(f)))], errors);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // reading it as a file says what is wrong
+  }
+}
+
+/** The task files of a catalog directory, sorted; problems with the directory or a file name go to `errors`. */
+function catalogFiles(dir: string, errors: TaskFileError[]): string[] {
   let names: string[];
   try {
     names = readdirSync(dir, { withFileTypes: true })
@@ -55,28 +97,25 @@ export function loadCatalogFiles(dir: string = catalogDir()): { loaded: LoadedTa
       .map((e) => e.name)
       .sort();
   } catch (err) {
-    return { loaded: [], errors: [wholeFile(dir, `cannot read the task catalog: ${errorText(err)}`)] };
+    errors.push(wholeFile(dir, `cannot read the task catalog: ${errorText(err)}`));
+    return [];
   }
-
-  const parsed: ParsedTaskFile[] = [];
-  const errors: TaskFileError[] = [];
+  const files: string[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    if (name.endsWith('.yml')) {
-      errors.push(wholeFile(file, `task files end in .yaml: rename it to ${name.slice(0, -4)}.yaml`));
-      continue;
-    }
-    if (!name.endsWith('.yaml')) continue;
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      errors.push(wholeFile(file, `cannot read the task file: ${errorText(err)}`));
-      continue;
-    }
-    parsed.push(parseTaskSource(source, file));
+    if (name.endsWith('.yml')) errors.push(wholeFile(file, `task files end in .yaml: rename it to ${name.slice(0, -4)}.yaml`));
+    else if (name.endsWith('.yaml')) files.push(file);
   }
+  return files;
+}
 
+function loadFiles(files: readonly string[], errors: TaskFileError[]): { loaded: LoadedTask[]; errors: TaskFileError[] } {
+  const parsed: ParsedTaskFile[] = [];
+  for (const file of files) {
+    const source = readTaskSource(file);
+    if (typeof source === 'string') parsed.push(parseTaskSource(source, file));
+    else errors.push(source);
+  }
   markDuplicateIds(parsed);
   const loaded: LoadedTask[] = [];
   for (const p of parsed) {
@@ -287,6 +326,7 @@ function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
       return undefined;
     }
     case 'invalid_value':
+      if (iss.input === undefined) return `missing (required): one of ${iss.values.map((v) => String(v)).join(', ')}`;
       return `expected one of ${iss.values.map((v) => String(v)).join(', ')}; got ${describeValue(iss.input)}`;
     case 'invalid_format':
       return iss.format === 'url' ? `expected a URL, got ${describeValue(iss.input)}` : `expected a valid ${iss.format}`;
@@ -333,21 +373,24 @@ function flattenIssues(issues: readonly z.core.$ZodIssue[], base: readonly PathS
 /**
  * A union (a check's kinds, a setup step's kinds, a param) reports every alternative's issues; only the
  * alternative the author evidently meant is worth reading. That is the one with the fewest shape mismatches
- * (wrong type, unknown or missing top-level key), then the fewest issues; ties go to the first.
+ * (a wrong type counts twice, an unknown or missing top-level key once), then the fewest issues; ties go to
+ * the first.
  */
 function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[], path: readonly PathSegment[], input: unknown): FlatIssue[] {
   const typeOnly = branches.every((b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0);
   if (typeOnly) {
     const expected = [...new Set(branches.map((b) => (b[0]?.code === 'invalid_type' ? typeName(b[0].expected) : '')))];
-    return [{ path: [...path], message: `expected ${expected.join(' or ')}, got ${describeValue(input)}` }];
+    return [{ path: [...path], message: input === undefined ? 'missing (required)' : `expected ${expected.join(' or ')}, got ${describeValue(input)}` }];
   }
   let best: { shape: number; flat: FlatIssue[] } | undefined;
   for (const branch of branches) {
-    const shape = branch.filter(
-      (i) =>
-        (i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'unrecognized_keys')) ||
-        (i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined),
-    ).length;
+    // A value of the wrong type weighs more than a missing or unknown key: `{choices: [...]}` without `value`
+    // is an object param lacking `value`, not a string param.
+    const shape = branch.reduce((n, i) => {
+      if (i.path.length === 0 && i.code === 'invalid_type') return n + 2;
+      if (i.path.length === 0 && i.code === 'unrecognized_keys') return n + 1;
+      return i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined ? n + 1 : n;
+    }, 0);
     const flat = flattenIssues(branch, path);
     if (best === undefined || shape < best.shape || (shape === best.shape && flat.length < best.flat.length)) {
       best = { shape, flat };

@@ -1,8 +1,8 @@
 // `ckad-lab tasks list|lint|verify`, `setup`, `grade`, `solve`: the headless commands (no TTY needed).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatError, loadTaskFile } from '../../tasks/load.ts';
-import { lintCatalog, lintTask } from '../../tasks/lint.ts';
+import { formatError } from '../../tasks/load.ts';
+import { lintCatalog, lintFiles } from '../../tasks/lint.ts';
 import { COMPETENCIES, DOMAINS, isCompetency, suggestCompetency, taskPoints, type Competency, type Task } from '../../tasks/schema.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import { UserError } from '../../sandbox/errors.ts';
@@ -70,12 +70,8 @@ export function formatTaskList(tasks: readonly Task[]): string {
 
 function tasksLint(argv: string[]): number {
   const { positionals } = parse('tasks lint', argv, {}, 'ckad-lab tasks lint [PATH...]');
-  const problems = positionals.length === 0
-    ? lintCatalog()
-    : positionals.flatMap((p) => {
-        const result = loadTaskFile(resolve(p));
-        return result.ok ? lintTask(result.task, result.file, result.locate) : result.errors;
-      });
+  // Files given are linted together, so an id used twice across them is found.
+  const problems = positionals.length === 0 ? lintCatalog() : lintFiles(positionals.map((p) => resolve(p)));
   for (const p of problems) out(formatError(p) + '\n');
   out(problems.length === 0 ? 'No problems found.\n' : `\n${problems.length} problem(s).\n`);
   return problems.length === 0 ? 0 : 1;

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lintCatalog, lintTask } from '../../tasks/lint.ts';
+import { lintCatalog, lintFiles, lintTask } from '../../tasks/lint.ts';
 import { formatError, parseTaskSource } from '../../tasks/load.ts';
 import { minimalTask, minimalTaskYaml } from './task-fixture.ts';
 
@@ -177,3 +177,39 @@ describe('lintCatalog', () => {
     ]);
   });
 });
+
+describe('lintFiles (tasks lint PATH...)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ckad-lint-files-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const file = (rel: string, text: string | Buffer): string => {
+    const path = join(root, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('finds duplicate ids across the files given', () => {
+    const a = file('one/web.yaml', minimalTaskYaml('web'));
+    const b = file('two/web-copy.yaml', minimalTaskYaml('web'));
+    const c = file('two/web.yaml', minimalTaskYaml('web'));
+    const problems = lintFiles([a, b, c]).map((p) => formatError(p, root));
+    expect(problems).toEqual(expect.arrayContaining([
+      `two/web.yaml:1:1 id: duplicate id web: already used by ${a}`,
+      expect.stringMatching(/^two\/web-copy\.yaml:1:1 id: duplicate id web: already used by /),
+    ]));
+    expect(lintFiles([a])).toEqual([]);
+    expect(lintFiles([a, a])).toEqual([]);
+  });
+
+  it('lints a directory given on the command line as a catalog', () => {
+    expect(lintFiles([join(root, 'one')])).toEqual([]);
+  });
+
+  it('says in one line that a binary file is not a YAML text file', () => {
+    const bin = file('bin/task.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x3a, 0x20, 0x0a, 0xff, 0xfe, 0x3a, 0x0a]));
+    expect(lintFiles([bin]).map((p) => formatError(p, root))).toEqual(['bin/task.yaml not a YAML text file (binary content): give the path of a task file']);
+    const latin1 = file('bin/latin1.yaml', Buffer.from('id: caf\xe9\n', 'latin1'));
+    expect(lintFiles([latin1]).map((p) => p.message)).toEqual([expect.stringMatching(/^not a YAML text file/)]);
+  });
+});
+

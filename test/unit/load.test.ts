@@ -66,6 +66,19 @@ describe('loadTaskFile', () => {
     ]);
   });
 
+  it('says "missing (required)" for every missing field, never "got undefined"', () => {
+    const text = minimalTaskYaml('bare')
+      .replace('competency: workload-resources\n', '') // an enum
+      .replace('namespaces:\n', 'params:\n  image: { choices: [nginx] }\nnamespaces:\n'); // a union's object branch without `value`
+    const dir = catalog({ 'bare.yaml': text });
+    const lines = printed(errorsOf(join(dir, 'bare.yaml')), dir);
+    expect(lines).toEqual([
+      expect.stringMatching(/^bare\.yaml:1:1 competency: missing \(required\): one of container-images, /),
+      'bare.yaml:5:3 params.image.value: missing (required)',
+    ]);
+    expect(lines.join('\n')).not.toContain('undefined');
+  });
+
   it('reports a YAML syntax error at its position, without schema noise', () => {
     const text = minimalTaskYaml('broken').replace('  ns: broken-lab', '\tns: broken-lab'); // line 6
     const dir = catalog({ 'broken.yaml': text });

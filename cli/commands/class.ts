@@ -1,5 +1,4 @@
 // `ckad-lab class create|watch|grade|extend|end|delete`: a bootcamp class on one cluster (cli/class/).
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { UserError } from '../../sandbox/errors.ts';
@@ -8,6 +7,7 @@ import { CLUSTER_OPTIONS, intOption, parse } from '../args.ts';
 import { drawExam } from '../exam/draw.ts';
 import { catalog, findTasks, openLab } from '../lab/open.ts';
 import { sandboxProgressPrinter } from '../progress.ts';
+import { writeOutputFile } from '../report/export.ts';
 import { toJUnit } from '../report/junit.ts';
 import { candidateTasks, createClass, deleteClass, endClass, extendCandidate, readClass, unsupportedInClass } from '../class/cluster.ts';
 import { gradeClass } from '../class/grade.ts';
@@ -81,6 +81,7 @@ async function create(argv: string[]): Promise<number> {
       ...CLUSTER_OPTIONS,
     },
     usage,
+    { positionals: 1 },
   );
   const name = oneName('create', positionals, usage);
   const candidates = parseCandidates(values.candidates, values.roster);
@@ -128,7 +129,7 @@ async function create(argv: string[]): Promise<number> {
 
 async function grade(argv: string[]): Promise<number> {
   const usage = 'ckad-lab class grade NAME [--json] [--csv FILE] [--junit DIR] [--html FILE] [--wait SECONDS]';
-  const { values, positionals } = parse('class grade', argv, { json: { type: 'boolean' }, csv: { type: 'string' }, junit: { type: 'string' }, html: { type: 'string' }, wait: { type: 'string' }, ...CLUSTER_OPTIONS }, usage);
+  const { values, positionals } = parse('class grade', argv, { json: { type: 'boolean' }, csv: { type: 'string' }, junit: { type: 'string' }, html: { type: 'string' }, wait: { type: 'string' }, ...CLUSTER_OPTIONS }, usage, { positionals: 1 });
   const name = oneName('grade', positionals, usage);
   const waitMs = (intOption('class grade', 'wait', values.wait) ?? 2) * 1000;
   // Grading only reads: any context, no --allow-context needed.
@@ -136,19 +137,15 @@ async function grade(argv: string[]): Promise<number> {
   const record = await readClass(lab.kube, name);
   const all = await catalog();
   const report = await gradeClass(lab.kube, record, all, lab.runner.workRoot, { waitMs });
-  const writeOut = async (file: string, text: string) => {
-    await mkdir(dirname(resolve(file)), { recursive: true });
-    await writeFile(file, text);
-  };
-  if (values.csv) await writeOut(values.csv, renderClassCsv(report));
-  if (values.html) await writeOut(values.html, renderClassHtml(report));
+  // Output files follow the one rule of every command (cli/report/export.ts writeOutputFile).
+  if (values.csv) writeOutputFile('class grade', 'csv', values.csv, renderClassCsv(report));
+  if (values.html) writeOutputFile('class grade', 'html', values.html, renderClassHtml(report));
   if (values.junit) {
-    await mkdir(values.junit, { recursive: true });
     for (const c of report.candidates) {
       const candidate = record.candidates.find((x) => x.name === c.name);
       if (!candidate) continue;
       const meta = candidateTasks(record, candidate, all, lab.runner.workRoot);
-      await writeFile(join(values.junit, `${c.name}.xml`), toJUnit({ score: c.score, maxScore: c.maxScore, percent: c.percent, tasks: c.tasks }, meta, { name: `ckad-lab class ${name}: ${c.name}`, timestamp: report.gradedAt }));
+      writeOutputFile('class grade', 'junit', join(values.junit, `${c.name}.xml`), toJUnit({ score: c.score, maxScore: c.maxScore, percent: c.percent, tasks: c.tasks }, meta, { name: `ckad-lab class ${name}: ${c.name}`, timestamp: report.gradedAt }));
     }
   }
   out(values.json ? JSON.stringify(report, null, 2) + '\n' : renderClassText(report));
@@ -157,27 +154,35 @@ async function grade(argv: string[]): Promise<number> {
 
 async function watch(argv: string[]): Promise<number> {
   const usage = 'ckad-lab class watch NAME [--interval SECONDS] [--once]';
-  const { values, positionals } = parse('class watch', argv, { interval: { type: 'string' }, once: { type: 'boolean' }, ...CLUSTER_OPTIONS }, usage);
+  const { values, positionals } = parse('class watch', argv, { interval: { type: 'string' }, once: { type: 'boolean' }, ...CLUSTER_OPTIONS }, usage, { positionals: 1 });
   const name = oneName('watch', positionals, usage);
   const intervalMs = (intOption('class watch', 'interval', values.interval, 1) ?? 30) * 1000;
   const lab = await openLab(values);
   const all = await catalog();
-  const live = process.stdout.isTTY === true && !process.env.CI && !values.once;
-  for (;;) {
+  const snapshot = async () => {
     const started = Date.now();
     const record = await readClass(lab.kube, name);
     const report: ClassReport = await gradeClass(lab.kube, record, all, lab.runner.workRoot, { waitMs: 0 });
-    const deadlines = new Map(record.candidates.map((c) => [c.name, candidateDeadline(record, c)]));
-    const text = renderWatch(report, deadlines, { now: Date.now(), tookMs: Date.now() - started, intervalMs: live ? intervalMs : undefined });
-    out(live ? `\x1b[H\x1b[2J${text}` : text);
-    if (!live) return 0;
-    await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - started))));
+    return { report, deadlines: new Map(record.candidates.map((c) => [c.name, candidateDeadline(record, c)])), tookMs: Date.now() - started };
+  };
+  if (process.stdout.isTTY === true && process.stdin.isTTY === true && !process.env.CI && !values.once) {
+    // The live grid; Ink is loaded only here.
+    const first = await snapshot(); // errors (no such class) surface before the screen opens
+    let pending: typeof first | undefined = first;
+    return (await import('../class/watch-ui.ts')).runWatchUi(name, intervalMs, async () => {
+      const s = pending ?? (await snapshot());
+      pending = undefined;
+      return s;
+    });
   }
+  const s = await snapshot();
+  out(renderWatch(s.report, s.deadlines, { now: Date.now(), tookMs: s.tookMs }));
+  return 0;
 }
 
 async function extend(argv: string[]): Promise<number> {
   const usage = 'ckad-lab class extend NAME CANDIDATE --minutes M [--out DIR]';
-  const { values, positionals } = parse('class extend', argv, { minutes: { type: 'string' }, out: { type: 'string' }, ...CLUSTER_OPTIONS }, usage);
+  const { values, positionals } = parse('class extend', argv, { minutes: { type: 'string' }, out: { type: 'string' }, ...CLUSTER_OPTIONS }, usage, { positionals: 2 });
   const name = oneName('extend', positionals, usage, 1);
   const minutes = intOption('class extend', 'minutes', values.minutes, 1);
   if (minutes === undefined) throw new UserError('ckad-lab class extend: how much more time? Give --minutes M.', { hint: `Usage: ${usage}`, exitCode: 2 });
@@ -191,7 +196,7 @@ async function extend(argv: string[]): Promise<number> {
 
 async function end(argv: string[]): Promise<number> {
   const usage = 'ckad-lab class end NAME';
-  const { values, positionals } = parse('class end', argv, { ...CLUSTER_OPTIONS }, usage);
+  const { values, positionals } = parse('class end', argv, { ...CLUSTER_OPTIONS }, usage, { positionals: 1 });
   const name = oneName('end', positionals, usage);
   const lab = await openLab(values);
   const record = await endClass(lab.kube, name);
@@ -201,7 +206,7 @@ async function end(argv: string[]): Promise<number> {
 
 async function remove(argv: string[]): Promise<number> {
   const usage = 'ckad-lab class delete NAME';
-  const { values, positionals } = parse('class delete', argv, { ...CLUSTER_OPTIONS }, usage);
+  const { values, positionals } = parse('class delete', argv, { ...CLUSTER_OPTIONS }, usage, { positionals: 1 });
   const name = oneName('delete', positionals, usage);
   const lab = await openLab(values);
   const deleted = await deleteClass(lab.kube, name);
@@ -212,7 +217,7 @@ async function remove(argv: string[]): Promise<number> {
 /** `ckad-lab join FILE.kubeconfig [--env]`: a candidate's tasks and deadline, read with her own credentials. */
 export async function joinCommand(argv: string[]): Promise<number> {
   const usage = 'ckad-lab join FILE.kubeconfig [--env]';
-  const { values, positionals } = parse('join', argv, { env: { type: 'boolean' } }, usage);
+  const { values, positionals } = parse('join', argv, { env: { type: 'boolean' } }, usage, { positionals: 1 });
   if (positionals.length !== 1) throw new UserError('ckad-lab join: give the kubeconfig your instructor handed you.', { hint: `Usage: ${usage}`, exitCode: 2 });
   const { joinClass } = await import('../class/join.ts');
   const { workDir } = await import('../../sandbox/paths.ts');

@@ -172,3 +172,19 @@ group('class report', () => {
     expect(text).toContain('Not started (nothing changed in their namespaces): carol');
   });
 });
+
+group('class watch grid (Ink)', () => {
+  it('draws every candidate with time left and each cell, alphabetically', async () => {
+    const { render } = await import('ink-testing-library');
+    const { createElement } = await import('react');
+    const { Grid } = await import('../../cli/class/watch-ui.ts');
+    const built = buildClassReport(record, grades(), record.endsAt - 120_000);
+    const deadlines = new Map([['alice', record.endsAt], ['bob', record.endsAt], ['carol', record.endsAt]]);
+    const { lastFrame } = render(createElement(Grid, { snapshot: { report: built, deadlines, tookMs: 5 }, now: record.endsAt - 61_000 }));
+    const lines = (lastFrame() ?? '').split('\n');
+    expect(lines[0]).toMatch(/Candidate +Left +Total +T1 +T2/);
+    expect(lines[1]).toMatch(/alice +0:01:01 +100% +4\/4 +6\/6/);
+    expect(lines[2]).toMatch(/bob +0:01:01 +40% +4\/4 +0\/6/);
+    expect(lines[3]).toMatch(/carol .* not started/);
+  });
+});

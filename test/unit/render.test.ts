@@ -3,6 +3,17 @@ import { bindValues, RenderError, renderString, renderTask, templateRefs } from 
 import { lintTask } from '../../tasks/lint.ts';
 import { minimalTask } from './task-fixture.ts';
 
+/** The RenderError that rendering `task` throws. */
+function renderError(task: Parameters<typeof renderTask>[0]): RenderError {
+  try {
+    renderTask(task);
+  } catch (err) {
+    if (err instanceof RenderError) return err;
+    throw err;
+  }
+  throw new Error(`task ${task.id} rendered without an error`);
+}
+
 /** A task using every place a template can be: params with choices, two namespaces, refs, manifests, keys. */
 const configTask = () =>
   minimalTask({
@@ -123,14 +134,8 @@ describe('renderTask', () => {
 
   it('names the task, field and variable of an unknown variable', () => {
     const task = minimalTask({ id: 'bad-var', checks: [{ name: 'c', points: 1, object: { kind: 'Pod', name: 'web' }, expect: { metadata: { name: '{{ podName }}' } } }] });
-    let error: unknown;
-    try {
-      renderTask(task);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RenderError);
-    expect((error as RenderError).message).toBe('task bad-var: checks[0].expect.metadata.name: unknown template variable {{ podName }} (known: ns, workdir)');
+    const error = renderError(task);
+    expect(error.message).toBe('task bad-var: checks[0].expect.metadata.name: unknown template variable {{ podName }} (known: ns, workdir)');
     expect(error).toMatchObject({ taskId: 'bad-var', path: 'checks[0].expect.metadata.name', variable: 'podName' });
   });
 });
@@ -181,14 +186,7 @@ describe('one rule for rendering and lint', () => {
     ];
     for (const task of cases) {
       const problems = lintTask(task, `${task.id}.yaml`).map((p) => `task ${task.id}: ${p.path}: ${p.message}`);
-      let thrown: unknown;
-      try {
-        renderTask(task);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(RenderError);
-      expect(problems).toContain((thrown as RenderError).message);
+      expect(problems).toContain(renderError(task).message);
     }
   });
 });

@@ -11,6 +11,9 @@
 // fixing the image (a new pod, or `kubectl set image` on the pod) lets it start.
 // A container whose command or args run `exit N` (N > 0) or `false` crashes: with restartPolicy Always it
 // alternates Error/CrashLoopBackOff with a rising restart count; with Never the pod fails (a Job retries).
+// Native sidecars (init containers with `restartPolicy: Always`) start with the init containers, stay Running
+// and Ready beside the main containers (the pod is Ready only if they are), restart with a rising count if they
+// crash (whatever the pod's restartPolicy), and are stopped when a Job's containers complete.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -59,7 +62,13 @@ export function buildStages(knownImages: string[]): Stage[] {
   const containers = '[.spec.containers[], (.spec.initContainers // [])[]]';
   const anyUnknown = `${knownObject} as $k | ${containers} | any(.[]; $k[.image] == null)`;
   const cmdline = `(((.command // []) + (.args // [])) | join(" "))`;
-  const anyCrashes = `[.spec.containers[] | ${cmdline} | test("${CRASH_RE.replaceAll('\\', '\\\\')}")] | any`;
+  const crashTest = `test("${CRASH_RE.replaceAll('\\', '\\\\')}")`;
+  const anyCrashes = `[.spec.containers[] | ${cmdline} | ${crashTest}] | any`;
+  // Native sidecars: init containers that keep running (and are restarted) beside the main containers.
+  const sidecars = '((.spec.initContainers // [])[] | select(.restartPolicy == "Always"))';
+  const initStatuses = '(.status.initContainerStatuses // [])[]';
+  // Whether a container whose command crashes is in `state` (running: about to exit; waiting: in back-off).
+  const crashingIn = (specs: string, statuses: string, state: string) => `[${specs} | select(${cmdline} | ${crashTest}) | .name] as $c | [${statuses} | select(.state.${state} != null) | .name] | any(. as $n | $c | any(. == $n))`;
   const longRunning = `[.spec.containers[] | ${cmdline} | test("${LONG_RUNNING_RE.replaceAll('\\', '\\\\')}")] | any`;
   // Go template helpers (sprig): is this container's image known, does it crash?
   const knownList = `{{ $known := list ${knownImages.map((i) => JSON.stringify(i)).join(' ')} }}`;
@@ -87,14 +96,14 @@ export function buildStages(knownImages: string[]): Stage[] {
     stage('pod-image-pull-error', {
       resourceRef: pod,
       selector: {
-        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[].state.waiting.reason] | any(. == "ErrImagePull" or . == "ImagePullBackOff") | not`)],
+        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[], ${initStatuses} | .state.waiting.reason] | any(. == "ErrImagePull" or . == "ImagePullBackOff") | not`)],
       },
       delay: delay(400, 800),
       next: { event: { type: 'Warning', reason: 'Failed', message: 'Failed to pull image: manifest unknown' }, statusTemplate: pullFailure(knownList, 'ErrImagePull') },
     }),
     stage('pod-image-pull-backoff', {
       resourceRef: pod,
-      selector: { matchExpressions: [alive, phase('Pending'), jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[].state.waiting.reason] | any(. == "ErrImagePull")`)] },
+      selector: { matchExpressions: [alive, phase('Pending'), jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[], ${initStatuses} | .state.waiting.reason] | any(. == "ErrImagePull")`)] },
       delay: delay(1500, 2500),
       next: { event: { type: 'Normal', reason: 'BackOff', message: 'Back-off pulling image' }, statusTemplate: pullFailure(knownList, 'ImagePullBackOff') },
     }),
@@ -104,7 +113,7 @@ export function buildStages(knownImages: string[]): Stage[] {
         matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, { key: '.spec.initContainers', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), { key: '.status.conditions.[] | select( .type == "Initialized" ) | .status', operator: 'NotIn', values: ['True'] }],
       },
       delay: delay(200, 400),
-      next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: INIT_COMPLETE },
+      next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: initComplete(crashesTpl) },
     }),
     stage('pod-start', {
       resourceRef: pod,
@@ -116,7 +125,7 @@ export function buildStages(knownImages: string[]): Stage[] {
     }),
     stage('pod-crash', {
       resourceRef: pod,
-      selector: { matchExpressions: [alive, phase('Running'), jqTrue(anyCrashes), jqTrue(`[.status.containerStatuses[] | .state.running != null] | any`)] },
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(crashingIn('.spec.containers[]', '(.status.containerStatuses // [])[]', 'running'))] },
       delay: delay(1500, 2500),
       next: { event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' }, statusTemplate: podCrash(crashesTpl) },
     }),
@@ -125,6 +134,19 @@ export function buildStages(knownImages: string[]): Stage[] {
       selector: { matchExpressions: [alive, phase('Running'), jqTrue(`[.status.containerStatuses[] | .state.waiting.reason == "CrashLoopBackOff"] | any`)] },
       delay: delay(5000, 8000),
       next: { statusTemplate: podCrashRestart(crashesTpl) },
+    }),
+    // A crashing sidecar restarts whatever the pod's restartPolicy, like the kubelet does: a stage of its own.
+    stage('pod-sidecar-crash', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(crashingIn(sidecars, initStatuses, 'running'))] },
+      delay: delay(1500, 2500),
+      next: { event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' }, statusTemplate: sidecarCrash(crashesTpl) },
+    }),
+    stage('pod-sidecar-restart', {
+      resourceRef: pod,
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(`[${initStatuses} | .state.waiting.reason == "CrashLoopBackOff"] | any`)] },
+      delay: delay(5000, 8000),
+      next: { statusTemplate: sidecarRestart(crashesTpl) },
     }),
     stage('pod-complete', {
       resourceRef: pod,
@@ -282,30 +304,126 @@ ${NOT_STARTED}
 phase: Pending
 `;
 
-const INIT_COMPLETE = `{{ $now := Now }}
+/** Evaluated with a container of `.spec.initContainers` as `.`: is it a native sidecar? */
+const IS_SIDECAR = `(eq (default "" .restartPolicy) "Always")`;
+/** Inside `range .spec.initContainers` (with `$root` the pod): `$name`, and `$st`, this container's current status (or empty). */
+const INIT_STATUS = `{{ $name := .name }}
+{{ $st := dict }}
+{{ range $root.status.initContainerStatuses }}{{ if eq .name $name }}{{ $st = . }}{{ end }}{{ end }}`;
+const IMAGE_ID = `{{ printf "%s@sha256:0000000000000000000000000000000000000000000000000000000000000000" .image | Quote }}`;
+
+/**
+ * Init containers done: plain ones have completed (exit 0, ready, as the kubelet reports them), native sidecars
+ * have started and keep running, Ready unless their command crashes.
+ */
+const initComplete = (crashes: () => string) => `{{ $now := Now }}
 ${podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-${NOT_STARTED}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ${IMAGE_ID}
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  restartCount: 0
+  {{ if ${IS_SIDECAR} }}
+  ready: {{ if ${crashes()} }}false{{ else }}true{{ end }}
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+  {{ else }}
+  ready: true
+  started: false
   state:
     terminated:
       exitCode: 0
       reason: Completed
       startedAt: {{ $now | Quote }}
       finishedAt: {{ $now | Quote }}
+  {{ end }}
 {{ end }}
 phase: Pending
 `;
 
+/** The init container statuses once the pod has finished: sidecars are stopped, the rest stay as they were. */
+const SIDECARS_STOPPED = `{{ if .spec.initContainers }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+${INIT_STATUS}
+{{ if ${IS_SIDECAR} }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ${IMAGE_ID}
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  ready: false
+  started: false
+  restartCount: {{ default 0 $st.restartCount }}
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ else if $st }}
+- {{ toJson $st }}
+{{ end }}
+{{ end }}
+{{ end }}`;
+
+/**
+ * A crashing sidecar that is running exits (Error) and waits in CrashLoopBackOff with one more restart, or
+ * (`restart`) one waiting in CrashLoopBackOff runs again; every other init container keeps its status.
+ */
+const sidecarStep = (crashes: () => string, restart: boolean) => `{{ $now := Now }}
+{{ $root := . }}
+${restart ? '' : podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+${INIT_STATUS}
+{{ if and ${IS_SIDECAR} ${crashes()} (hasKey (default (dict) $st.state) "${restart ? 'waiting' : 'running'}") }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ${IMAGE_ID}
+  containerID: {{ printf "kwok://%s" .name | Quote }}
+  ready: false
+  lastState:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+  ${
+    restart
+      ? `started: true
+  restartCount: {{ default 0 $st.restartCount }}
+  state:
+    running:
+      startedAt: {{ $now | Quote }}`
+      : `started: false
+  restartCount: {{ add1 (default 0 $st.restartCount) }}
+  state:
+    waiting:
+      reason: CrashLoopBackOff
+      message: {{ printf "back-off restarting failed container %s" .name | Quote }}`
+  }
+{{ else if $st }}
+- {{ toJson $st }}
+{{ end }}
+{{ end }}
+`;
+const sidecarCrash = (crashes: () => string) => sidecarStep(crashes, false);
+const sidecarRestart = (crashes: () => string) => sidecarStep(crashes, true);
+
 const podStart = (crashes: () => string) => `{{ $now := Now }}
 {{ $ready := true }}
 {{ range .spec.containers }}{{ if ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
+{{ range .spec.initContainers }}{{ if and ${IS_SIDECAR} ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
 ${podConditions({ initialized: '"True"', ready: '{{ if $ready }}"True"{{ else }}"False"{{ end }}' })}
 containerStatuses:
 {{ range .spec.containers }}
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
-  imageID: {{ printf "%s@sha256:0000000000000000000000000000000000000000000000000000000000000000" .image | Quote }}
+  imageID: ${IMAGE_ID}
   containerID: {{ printf "kwok://%s" .name | Quote }}
   ready: {{ if ${crashes()} }}false{{ else }}true{{ end }}
   restartCount: 0
@@ -369,6 +487,7 @@ containerStatuses:
       startedAt: {{ $now | Quote }}
       finishedAt: {{ $now | Quote }}
 {{ end }}
+${SIDECARS_STOPPED}
 conditions:
 - type: Ready
   status: "False"
@@ -409,6 +528,8 @@ phase: Running
 `;
 
 const POD_COMPLETE = `{{ $now := Now }}
+{{ $root := . }}
+${SIDECARS_STOPPED}
 ${podConditions({ initialized: '"True"', ready: '"False"', reason: 'PodCompleted' })}
 containerStatuses:
 {{ range .spec.containers }}

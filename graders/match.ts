@@ -52,6 +52,8 @@
  *   whole Secret shown elsewhere has its data replaced the same way. This holds for every output at once
  *   (text, JSON, JUnit, the console), since they all print these failures.
  *   Strings that differ only in whitespace are quoted with escapes: `expected "hello", got "hello\n"`.
+ *   An empty `namespaceSelector: {}` or `podSelector: {}` that fails is reported as what it does (it selects
+ *   every namespace / every Pod), not as the keys it lacks.
  *
  * An unknown operator or a malformed operand is an authoring bug: `match` throws, `validateExpect` lists
  * them all (tasks lint runs it). Failures come back sorted by path, in a stable order.
@@ -145,8 +147,9 @@ class Walker implements Walk {
     this.check(scalarEqual(e as Scalar | null, a), path, formatValue(e), a, undefined, e);
   }
 
-  trial(e: unknown, a: unknown, path: string, derived?: 'length'): Acc {
-    const w = new Walker({ failures: [], ok: 0 }, derived ? undefined : this.secret);
+  trial(e: unknown, a: unknown, path: string, derived?: 'length' | 'decoded'): Acc {
+    const secret = derived === 'length' ? undefined : derived === 'decoded' && this.secret ? 'plain' : this.secret;
+    const w = new Walker({ failures: [], ok: 0 }, secret);
     w.walk(e, a, path);
     return w.out;
   }

@@ -17,10 +17,11 @@ export interface Walk {
   /** Matches a sub-expectation against `a`, recording into the same result. */
   walk(e: unknown, a: unknown, path: string): void;
   /**
-   * Matches a sub-expectation into a result of its own (an alternative, a candidate item). `derived: 'length'`:
-   * `a` is a length, not the value itself, and may be shown even for Secret data.
+   * Matches a sub-expectation into a result of its own (an alternative, a candidate item). `derived` says
+   * what `a` is if not the value itself: its `length` (shown even for Secret data) or its base64-`decoded`
+   * text (hidden as the value is).
    */
-  trial(e: unknown, a: unknown, path: string, derived?: 'length'): Acc;
+  trial(e: unknown, a: unknown, path: string, derived?: 'length' | 'decoded'): Acc;
   /** Adds another result (the chosen alternative) to this one. */
   merge(r: Acc): void;
   /**
@@ -255,8 +256,8 @@ export const OPERATORS: Readonly<Record<string, Operator>> = {
         w.check(false, path, want, a, (got) => (absent(a) ? `expected ${want} (base64), got ${MISSING}` : `expected base64 of ${want}, got ${got} (not base64)`));
         return;
       }
-      const decoded = Buffer.from(a, 'base64').toString('utf8');
-      w.check(decoded === operand, path, want, decoded, (got, shown) => `expected ${shown}, got ${got} (decoded)`, operand);
+      const r = w.trial(operand, Buffer.from(a, 'base64').toString('utf8'), path, 'decoded');
+      w.merge({ ok: r.ok, failures: r.failures.map((f) => ({ ...f, message: `${f.message} (decoded)` })) });
     },
   },
   $absent: presence('$absent'),

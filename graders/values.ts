@@ -46,12 +46,3 @@ export function formatValue(v: unknown): string {
 export function differOnlyInWhitespace(e: unknown, a: unknown): boolean {
   return typeof e === 'string' && typeof a === 'string' && e !== a && e.replace(/\s+/g, '') === a.replace(/\s+/g, '');
 }
-
-/**
- * An expected and an actual value as a failure shows them. Strings that differ only in whitespace are
- * quoted with escapes (`"S3cr3tPass"` vs `"S3cr3tPass\n"`), so the difference is visible.
- */
-export function formatPair(e: unknown, a: unknown): { want: string; got: string } {
-  if (differOnlyInWhitespace(e, a)) return { want: truncate(JSON.stringify(e)), got: truncate(JSON.stringify(a)) };
-  return { want: formatValue(e), got: formatValue(a) };
-}

@@ -143,3 +143,10 @@ describe('image references are compared normalised', () => {
     expect(match({ image: 'registry.k8s.io/pause:3.10' }, { image: 'docker.io/registry.k8s.io/pause:3.10' })).toHaveLength(1);
   });
 });
+
+describe('decoded Secret values are hidden by their own length', () => {
+  it('a decoded value that looks like base64 is not decoded again', () => {
+    const s = secret('db', { password: 'admin123' });
+    expect(match({ data: { password: { $base64: 'admin1234' } } }, s)).toMatchObject([{ actual: '<hidden: 8 characters>' }]);
+  });
+});

@@ -67,7 +67,8 @@ export type Operator = {
 /** Where inside an operator's operand a validation problem is (never a path into the live object). */
 const opPath = (path: string, op: string): string => (path ? `${path}.${op}` : op);
 
-const isOperatorNode = (v: unknown): v is Obj => isObj(v) && Object.keys(v).some((k) => k.startsWith('$'));
+/** A node with at least one `$` key: matched by its operators. */
+export const isOperatorNode = (v: unknown): v is Obj => isObj(v) && Object.keys(v).some((k) => k.startsWith('$'));
 
 const visitList = (op: string) => (operand: unknown, v: Validation): void => {
   if (Array.isArray(operand)) operand.forEach((el, i) => v.visit(el, indexPath(opPath(v.path, op), i)));
@@ -318,4 +319,3 @@ export function plainPart(node: Obj): Obj {
   return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('$') && !companions.has(k)));
 }
 
-export { isOperatorNode };

@@ -1,11 +1,13 @@
-// Runs a command; cli/ckad-lab.js loads this once the Node version is known to be right. Errors a user can act
-// on are printed as a message and a hint, never a stack trace; anything else is a bug, reported with where
-// the details were written.
+// Runs a command; cli/ckad-lab.js loads this once the Node version is known to be right. The one exit path:
+// every error a command does not answer itself travels here, and only here is it turned into a message, a
+// hint and an exit code (the table: cli/exit.ts). Errors a user can act on are printed as a message and a
+// hint, never a stack trace; anything else is a bug, reported with where the details were written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../sandbox/errors.ts';
 import { CouldNotGrade } from '../graders/reader.ts';
 import { stateDir } from '../sandbox/paths.ts';
+import { EXIT } from './exit.ts';
 import { trace } from './trace.ts';
 
 trace('console', 'process started', performance.timeOrigin);
@@ -17,6 +19,12 @@ try {
   process.exitCode = report(error);
 }
 
+/**
+ * Failures of the machine rather than of ckad-lab: whatever file they name, no code change would help. Any
+ * other system error (ENOENT, EISDIR, ...) must be caught where the file is known and said as a UserError.
+ */
+const ENVIRONMENT = new Set(['EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE', 'EIO']);
+
 function report(error: unknown): number {
   if (error instanceof UserError) {
     process.stderr.write(`error: ${error.message}\n${error.hint ? error.hint.replace(/^/gm, '  ') + '\n' : ''}`);
@@ -24,7 +32,12 @@ function report(error: unknown): number {
   }
   if (error instanceof CouldNotGrade) {
     process.stderr.write(`error: ${error.message}\n`);
-    return 3;
+    return EXIT.couldNotGrade;
+  }
+  const system = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof system.code === 'string' && ENVIRONMENT.has(system.code) && system.syscall) {
+    process.stderr.write(`error: ${error.message}\n  ${system.path ? `Check ${system.path}: its permissions, and the space on its disk.` : 'Check the permissions and free space of ckad-lab\'s directories.'}\n`);
+    return EXIT.error;
   }
   // A bug: keep the details for a report, show one line.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -39,5 +52,5 @@ function report(error: unknown): number {
     // Nowhere to write: the message alone will do.
   }
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n  This is a bug in ckad-lab.${where}\n`);
-  return 70;
+  return EXIT.bug;
 }

@@ -1,4 +1,9 @@
 // Errors a user sees: what is wrong, where, and what to do. The CLI prints these without a stack trace.
+//
+// The rule (cli/bin.ts): an error that reaches the top is a bug, with a crash log, unless it is a UserError (or
+// a subclass: StoreError, ApiError) or a CouldNotGrade. So whatever a person can cause (a flag, a file, an
+// environment variable, the cluster's answer) is checked or caught where it is known and thrown as one of
+// those; test/unit/bad-input.test.ts holds the inputs that once reached the bug notice.
 
 export class UserError extends Error {
   override name = 'UserError';

@@ -1,18 +1,18 @@
 // The one module that builds a KubeConfig and API clients, maps API errors to typed errors, and checks the
 // context before anything mutates a cluster. Everything else receives a `Kube`.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CouldNotGrade, type AccessDecision, type AccessQuery, type ApiResource, type ClusterReader, type GetRef, type KubeObject, type ListQuery } from '../graders/reader.ts';
 import { UserError } from './errors.ts';
+import { MANAGED_BY, MANAGED_SELECTOR } from './labels.ts';
+// Defined in ./labels.ts (the table of ckad-lab's labels); re-exported for the modules that take them from here.
+export { MANAGED_BY, MANAGED_SELECTOR } from './labels.ts';
 import { userKubeconfigPaths } from './paths.ts';
 export { userKubeconfigPaths } from './paths.ts';
 
-/** The label on every namespace ckad-lab creates; only namespaces carrying it are ever deleted. */
-export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'ckad-lab' } as const;
-export const MANAGED_SELECTOR = `${MANAGED_BY.key}=${MANAGED_BY.value}`;
 
 export type Target = {
   /** The sandbox's own kubeconfig: clusters ckad-lab created. */
@@ -32,13 +32,16 @@ export class Kube {
   private readonly allowed: readonly string[];
   /** One pool of kept-alive connections per cluster: grading makes dozens of requests at once. */
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  /** How long a request may go without an answer (the socket idle) before it counts as failed. */
+  private readonly timeoutMs: number;
 
-  constructor(kc: KubeConfig, opts: { ownedBySandbox: boolean; kubeconfigPath: string; allowedContexts: readonly string[] }) {
+  constructor(kc: KubeConfig, opts: { ownedBySandbox: boolean; kubeconfigPath: string; allowedContexts: readonly string[]; timeoutMs?: number }) {
     this.kc = kc;
     this.context = kc.getCurrentContext();
     this.ownedBySandbox = opts.ownedBySandbox;
     this.kubeconfigPath = opts.kubeconfigPath;
     this.allowed = opts.allowedContexts;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
   get server(): string {
@@ -250,21 +253,25 @@ export class Kube {
   async raw(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new UserError(`Context "${this.context}" has no server.`);
-    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: 10_000, agent: this.agent };
+    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs, agent: this.agent };
     await this.kc.applyToHTTPSOptions(options as never);
+    const what = `${method} ${path}`;
     return new Promise((resolve, reject) => {
+      // Every way a request can end without the API's answer (no connection, no answer in time, the socket
+      // closed mid-answer) is a TransportError; nothing here throws inside a listener.
+      const fail = (error: Error) => reject(error instanceof TransportError || error instanceof ApiError ? error : TransportError.from(error, what));
       const req = request(`${server}${path}`, options, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('error', fail);
         res.on('end', () => {
-          const json = text ? (JSON.parse(text) as unknown) : undefined;
-          if ((res.statusCode ?? 500) >= 400) reject(new ApiError(res.statusCode ?? 500, `${method} ${path}: ${(json as ApiStatus | undefined)?.message ?? text.slice(0, 200)}`, json as ApiStatus));
-          else resolve(json);
+          const answer = readAnswer(what, res.statusCode ?? 0, String(res.headers['content-type'] ?? ''), Buffer.concat(chunks).toString('utf8'));
+          if (answer instanceof Error) reject(answer);
+          else resolve(answer.json);
         });
       });
-      req.on('error', (error) => reject(this.explain(error, `${method} ${path}`)));
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', fail);
+      req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `${what}: no answer within ${this.timeoutMs / 1000} s`)));
       if (body !== undefined) req.write(JSON.stringify(body));
       req.end();
     });
@@ -273,24 +280,30 @@ export class Kube {
   /** Turns an API or connection error into one that says what failed, where and what to do. */
   explain(error: unknown, operation: string): Error {
     const where = `context "${this.context}" (${this.server})`;
-    if (error instanceof CouldNotGrade || error instanceof UserError) return error;
+    if (error instanceof TransportError) {
+      return new CouldNotGrade(`Could not ${operation}: ${error.reason} on ${where}.${this.ownedBySandbox ? ' Is the sandbox running? Check with `ckad-lab sandbox status`; `ckad-lab sandbox up` repairs it.' : ''}`);
+    }
     if (error instanceof ApiError) {
       const reason = error.status?.message ?? error.message;
       if (error.code === 401 || error.code === 403) {
         return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}). Check that this context's credentials may read it.`);
       }
+      // Too many requests, or trouble behind the API server (etcd down, a proxy's 502): no answer about the object.
+      if (error.code === 429 || error.code >= 500) {
+        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}).`);
+      }
       return new ApiError(error.code, `Could not ${operation}: ${reason}`, error.status);
     }
-    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-      return new CouldNotGrade(`Could not ${operation}: cannot reach the API server on ${where} (${code}).${this.ownedBySandbox ? ' Is the sandbox running? Start it with `ckad-lab sandbox up`.' : ''}`);
-    }
+    if (error instanceof CouldNotGrade || error instanceof UserError) return error;
     return error instanceof Error ? error : new Error(String(error));
   }
 }
 
-/** An API error other than not-found and not-allowed: conflict, invalid object, ... */
-export class ApiError extends Error {
+/**
+ * The API server's answer "no" (conflict, invalid object, ...): the cluster's word, not a bug in ckad-lab, so
+ * a UserError whose message says what was refused and why.
+ */
+export class ApiError extends UserError {
   override name = 'ApiError';
   readonly code: number;
   readonly status: ApiStatus | undefined;
@@ -302,6 +315,65 @@ export class ApiError extends Error {
 }
 
 type ApiStatus = { message?: string; reason?: string };
+
+/**
+ * No answer from the API server: no connection, none in time, the socket closed, or a body that is not its JSON.
+ * A kind of CouldNotGrade, so wherever it ends up it reads as infrastructure trouble, never as a bug.
+ */
+export class TransportError extends CouldNotGrade {
+  override name = 'TransportError';
+  readonly code: string;
+  /** For people: what happened, e.g. `no answer within 10 s`. */
+  readonly reason: string;
+  constructor(code: string, message: string, reason = message.replace(/^[A-Z]+ \S+: /, '')) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+
+  static from(error: Error, what: string): TransportError {
+    const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? 'EIO';
+    const reason = REASONS[code] ?? `the connection failed (${code}: ${error.message})`;
+    return new TransportError(code, `${what}: ${reason}`, reason);
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'cannot reach the API server (ECONNREFUSED)',
+  ECONNRESET: 'the API server closed the connection (ECONNRESET)',
+  ETIMEDOUT: 'the API server did not answer in time (ETIMEDOUT)',
+  ENOTFOUND: 'cannot find the API server (ENOTFOUND)',
+  EHOSTUNREACH: 'cannot reach the API server (EHOSTUNREACH)',
+  ECONNABORTED: 'the connection to the API server was aborted (ECONNABORTED)',
+  EPIPE: 'the API server closed the connection (EPIPE)',
+};
+
+/**
+ * The API's answer to a request: its JSON on success, an ApiError for an error status, a TransportError when
+ * the body is not JSON at all (a proxy's HTML error page, a cut-off body).
+ */
+export function readAnswer(what: string, statusCode: number, contentType: string, text: string): { json: unknown } | ApiError | TransportError {
+  let json: unknown;
+  let parsed = text === '';
+  if (text !== '') {
+    try {
+      json = JSON.parse(text);
+      parsed = true;
+    } catch {
+      // Not the API's JSON: said below.
+    }
+  }
+  const snippet = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
+  if (statusCode >= 400 || statusCode === 0) {
+    const status = parsed && json && typeof json === 'object' ? (json as ApiStatus) : undefined;
+    return new ApiError(statusCode, `${what}: ${status?.message ?? (snippet || `HTTP ${statusCode}`)}`, status ?? { message: snippet || `HTTP ${statusCode}` });
+  }
+  if (!parsed) {
+    const reason = `the API server answered ${statusCode} with ${contentType || 'a body'} that is not JSON${snippet ? ` ("${snippet}")` : ''}`;
+    return new TransportError('EBADANSWER', `${what}: ${reason}`, reason);
+  }
+  return { json };
+}
 type NamespacedResource = { groupVersion: string; name: string };
 
 
@@ -316,23 +388,53 @@ export function connect(target: Target): Kube {
       throw new UserError('The sandbox has not been created yet.', { hint: 'Start it with `ckad-lab sandbox up` (or `npm start`), or pass --context NAME to use a cluster of your own.' });
     }
     const kc = new KubeConfig();
-    kc.loadFromFile(target.sandboxKubeconfig);
+    try {
+      kc.loadFromFile(target.sandboxKubeconfig);
+    } catch (error) {
+      throw new UserError(`The sandbox's kubeconfig ${target.sandboxKubeconfig} cannot be read: ${(error as Error).message.split('\n')[0]}`, { hint: 'Repair the sandbox with `ckad-lab sandbox up`.', cause: error });
+    }
     return new Kube(kc, { ownedBySandbox: true, kubeconfigPath: target.sandboxKubeconfig, allowedContexts });
   }
   const paths = userKubeconfigPaths();
-  if (paths.length === 0) {
-    throw new UserError(`--context ${target.context}: no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).`, { hint: 'Point KUBECONFIG at the kubeconfig that has this context.' });
-  }
-  const kc = new KubeConfig();
-  // Safe now: a kubeconfig exists, so loadFromDefault() merges KUBECONFIG's files like kubectl does instead of
-  // falling back to localhost:8080.
-  kc.loadFromDefault();
+  const kc = readUserKubeconfig(`--context ${target.context}`, paths);
   if (!kc.getContextObject(target.context)) {
     const known = kc.getContexts().map((c) => c.name);
-    throw new UserError(`--context ${target.context}: no such context in ${paths.join(delimiter)}.`, { hint: known.length ? `Contexts there: ${known.join(', ')}.` : 'That kubeconfig has no contexts.' });
+    throw new UserError(`--context ${target.context}: no such context in ${paths.join(delimiter)}.`, { hint: known.length ? `Contexts there: ${known.join(', ')}.` : 'That kubeconfig has no contexts.', exitCode: BAD_INPUT });
   }
   kc.setCurrentContext(target.context);
   return new Kube(kc, { ownedBySandbox: false, kubeconfigPath: paths.join(delimiter), allowedContexts });
+}
+
+/** The exit code of bad input (cli/exit.ts `refused`; sandbox/ does not import cli/). */
+const BAD_INPUT = 2;
+
+/**
+ * The user's kubeconfig (KUBECONFIG's files merged, like kubectl), or a UserError naming the file that is
+ * missing, a directory, or not a kubeconfig. Never falls back to localhost:8080.
+ */
+export function readUserKubeconfig(what: string, paths: readonly string[]): KubeConfig {
+  const fromEnv = process.env.KUBECONFIG ? 'KUBECONFIG' : '~/.kube/config';
+  if (paths.length === 0) {
+    throw new UserError(`${what}: no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).`, { hint: 'Point KUBECONFIG at the kubeconfig that has this context.', exitCode: BAD_INPUT });
+  }
+  const present = paths.filter((p) => existsSync(p));
+  if (present.length === 0) {
+    throw new UserError(`${what}: ${paths.join(delimiter)} does not exist (from ${fromEnv}).`, { hint: 'Point KUBECONFIG at the kubeconfig that has this context (kubectl config view shows what kubectl uses).', exitCode: BAD_INPUT });
+  }
+  // Merged like kubectl: the first file to set a value wins; missing files are skipped, as kubectl skips them.
+  let kc: KubeConfig | undefined;
+  for (const path of present) {
+    if (statSync(path).isDirectory()) throw new UserError(`${what}: ${path} (from ${fromEnv}) is a directory, not a kubeconfig file.`, { hint: 'Point KUBECONFIG at the kubeconfig file itself, e.g. ~/.kube/config.', exitCode: BAD_INPUT });
+    const one = new KubeConfig();
+    try {
+      one.loadFromFile(path);
+      if (kc) kc.mergeConfig(one);
+    } catch (error) {
+      throw new UserError(`${what}: ${path} (from ${fromEnv}) is not a kubeconfig ckad-lab can read: ${(error as Error).message.split('\n')[0]}`, { hint: 'Check it with `kubectl config view`, or point KUBECONFIG at another file.', cause: error, exitCode: BAD_INPUT });
+    }
+    kc ??= one;
+  }
+  return kc as KubeConfig;
 }
 
 /** The read-only view graders get: not-found is `undefined`, everything else that fails is CouldNotGrade. */

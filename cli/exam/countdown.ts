@@ -63,11 +63,15 @@ export function warningText(level: CountdownLevel): string {
   }
 }
 
-/** A short human duration for messages: `1 h 05 min`, `12 min`, `40 s`. */
-export function humanDuration(ms: number): string {
-  const s = Math.ceil(Math.max(0, ms) / 1000);
-  if (s < 60) return `${s} s`;
-  const min = Math.ceil(s / 60);
-  if (min < 60) return `${min} min`;
-  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+/**
+ * Time left in words, read off the clock (formatClock) so the two never disagree: at 0:19:21 it is
+ * `19 minutes`, never 20; `1 hour 5 minutes`; under a minute, `40 seconds`.
+ */
+export function timeLeftWords(ms: number): string {
+  const total = Math.ceil(Math.max(0, ms) / 1000);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (total < 60) return plural(total, 'second');
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  return h === 0 ? plural(m, 'minute') : m === 0 ? plural(h, 'hour') : `${plural(h, 'hour')} ${plural(m, 'minute')}`;
 }

@@ -11,20 +11,13 @@ import type { Output } from './output.ts';
 import type { LabServices } from './services.ts';
 import { createSession, newSessionId, phase, reduce, type ExamSession } from './session.ts';
 import { ExamStore, StoreError } from './store.ts';
+import { EXIT } from '../exit.ts';
 
 export const DEFAULT_TASKS = 16;
 export const DEFAULT_MINUTES = 120;
 
-/** Exit codes of the entry functions. */
-export const EXIT = {
-  ok: 0,
-  /** Something went wrong; the message says what and what to do. */
-  error: 1,
-  /** Refused: an exam is already in progress, or the arguments do not make sense. */
-  refused: 2,
-  /** The cluster did not answer, so checks could not be graded (as `ckad-lab grade`). */
-  couldNotGrade: 3,
-} as const;
+/** Exit codes: the one table, cli/exit.ts. */
+export { EXIT } from '../exit.ts';
 
 export type CommonOptions = {
   /** `${XDG_STATE_HOME:-~/.local/state}/ckad-lab`, resolved by the dispatcher (sandbox/paths.ts stateDir()). */
@@ -80,12 +73,17 @@ export type ReportOptions = CommonOptions &
 
 export const randomSeed = (): number => randomInt(0, 2 ** 31);
 
+/** How long an exam that has not started yet counts as being set up rather than interrupted. */
+const SETTING_UP_MS = 3 * 60_000;
+
 const hhmm = (ms: number): string => new Date(ms).toTimeString().slice(0, 5);
 
 /** One line about a session in progress, e.g. `exam k3j9 started 09:02 · 1:12:40 left · task 3 of 16`. */
 export function describeInProgress(session: ExamSession, now: number): string {
   const parts = [`exam ${session.id}`];
-  if (session.startedAt === null) parts.push('interrupted while setting up');
+  // Not started: being set up right now (two exams started at once: this is the other one), or a set-up that
+  // was cut short. Recent means the former; setting up takes seconds, minutes on a first start.
+  if (session.startedAt === null) parts.push(now - session.createdAt < SETTING_UP_MS ? `being set up in another terminal (since ${hhmm(session.createdAt)})` : 'interrupted while setting up');
   else parts.push(`started ${hhmm(session.startedAt)}`);
   if (session.deadline !== null) {
     const c = countdown(session.deadline, now);

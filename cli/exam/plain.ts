@@ -23,7 +23,7 @@ import {
 import { processOutput } from './output.ts';
 import type { LabServices } from './services.ts';
 import { phase } from './session.ts';
-import { ExamStore, StoreError } from './store.ts';
+import { ExamStore } from './store.ts';
 
 const NEEDS_TTY = 'The exam console needs an interactive terminal (stdin and stdout a TTY, CI unset).';
 
@@ -33,134 +33,126 @@ const HEADLESS = [
   '  ckad-lab grade TASK_ID [--json]    grade it',
 ];
 
-/** Turns a StoreError (a bad saved file) into its message and exit code 1; anything else is a real bug. */
-function guarded(output: NonNullable<HomeOptions['output']>, run: () => Promise<number>): Promise<number> {
-  return run().catch((error: unknown) => {
-    if (error instanceof StoreError) {
-      output.err(error.message);
-      return EXIT.error;
-    }
-    throw error;
-  });
+export async function plainHome(services: LabServices, options: HomeOptions): Promise<number> {
+  const output = options.output ?? processOutput;
+  const status = await services.sandboxStatus();
+  const lines = [`ckad-lab · sandbox ${status.running ? 'running' : 'not running'}: ${status.detail}`];
+  const active = new ExamStore(options.stateDir).active();
+  if (active?.session) lines.push(`In progress: ${describeInProgress(active.session, (options.now ?? Date.now)())}`);
+  lines.push(
+    '',
+    NEEDS_TTY,
+    'Commands:',
+    `  ckad-lab exam [--tasks N] [--minutes M] [--seed S]   a mock exam (${DEFAULT_TASKS} tasks, ${DEFAULT_MINUTES} min)`,
+    '  ckad-lab drill [TASK_ID | --domain D | --weakest]     one task at a time',
+    '  ckad-lab resume                                       continue the exam in progress',
+    '  ckad-lab history [--json]                             past attempts and weakest domains',
+    ...HEADLESS,
+  );
+  output.out(lines.join('\n'));
+  return EXIT.ok;
 }
 
-export function plainHome(services: LabServices, options: HomeOptions): Promise<number> {
+/**
+ * Prints the exam the seed draws and the headless commands; sets nothing up. With --abandon it does what the
+ * messages about a stuck or corrupt exam promise: sets the exam in progress aside, and says what it did.
+ */
+export async function plainExam(services: LabServices, options: ExamOptions): Promise<number> {
   const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const status = await services.sandboxStatus();
-    const lines = [`ckad-lab · sandbox ${status.running ? 'running' : 'not running'}: ${status.detail}`];
-    const active = new ExamStore(options.stateDir).active();
-    if (active?.session) lines.push(`In progress: ${describeInProgress(active.session, (options.now ?? Date.now)())}`);
-    lines.push(
-      '',
+  if (options.abandon) {
+    const done = new ExamStore(options.stateDir).abandon((options.now ?? Date.now)());
+    output.err(done.length > 0 ? done.join('\n') : 'No exam was in progress: there was nothing to abandon.');
+    output.out(`${NEEDS_TTY} Start a new exam in a terminal: ckad-lab exam`);
+    return EXIT.ok;
+  }
+  const seed = options.seed ?? randomSeed();
+  const draw = drawExam(await services.tasks(), options.tasks ?? DEFAULT_TASKS, seed);
+  const lines = [NEEDS_TTY, `The exam seed ${seed} draws these ${draw.tasks.length} tasks:`];
+  draw.tasks.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${t.id.padEnd(32)} ${String(taskPoints(t)).padStart(3)} pts  ${DOMAINS[t.domain].title}`));
+  if (draw.shortfall) lines.push(draw.shortfall);
+  lines.push(...HEADLESS);
+  output.out(lines.join('\n'));
+  return EXIT.ok;
+}
+
+export async function plainDrill(services: LabServices, options: DrillOptions): Promise<number> {
+  const output = options.output ?? processOutput;
+  const choice: DrillChoice = drillChoice(options);
+  const history = options.weakest ? new ExamStore(options.stateDir).history().records : [];
+  const seed = options.seed ?? randomSeed();
+  const picked = pickDrillTask(await services.tasks(), choice, seed, history);
+  if (!picked.ok) {
+    output.err(picked.message);
+    return EXIT.refused;
+  }
+  const t = picked.task;
+  output.out(
+    [
       NEEDS_TTY,
-      'Commands:',
-      `  ckad-lab exam [--tasks N] [--minutes M] [--seed S]   a mock exam (${DEFAULT_TASKS} tasks, ${DEFAULT_MINUTES} min)`,
-      '  ckad-lab drill [TASK_ID | --domain D | --weakest]     one task at a time',
-      '  ckad-lab resume                                       continue the exam in progress',
-      '  ckad-lab history [--json]                             past attempts and weakest domains',
-      ...HEADLESS,
-    );
-    output.out(lines.join('\n'));
-    return EXIT.ok;
-  });
-}
-
-/** Prints the exam the seed draws and the headless commands; sets nothing up. */
-export function plainExam(services: LabServices, options: ExamOptions): Promise<number> {
-  const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const seed = options.seed ?? randomSeed();
-    const draw = drawExam(await services.tasks(), options.tasks ?? DEFAULT_TASKS, seed);
-    const lines = [NEEDS_TTY, `The exam seed ${seed} draws these ${draw.tasks.length} tasks:`];
-    draw.tasks.forEach((t, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${t.id.padEnd(32)} ${String(taskPoints(t)).padStart(3)} pts  ${DOMAINS[t.domain].title}`));
-    if (draw.shortfall) lines.push(draw.shortfall);
-    lines.push(...HEADLESS);
-    output.out(lines.join('\n'));
-    return EXIT.ok;
-  });
-}
-
-export function plainDrill(services: LabServices, options: DrillOptions): Promise<number> {
-  const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const choice: DrillChoice = drillChoice(options);
-    const history = options.weakest ? new ExamStore(options.stateDir).history().records : [];
-    const seed = options.seed ?? randomSeed();
-    const picked = pickDrillTask(await services.tasks(), choice, seed, history);
-    if (!picked.ok) {
-      output.err(picked.message);
-      return EXIT.refused;
-    }
-    const t = picked.task;
-    output.out(
-      [
-        NEEDS_TTY,
-        `Drill (${picked.why}): ${t.id} · ${t.title} · ${DOMAINS[t.domain].title} · ${taskPoints(t)} pts · about ${t.minutes} min`,
-        `  ckad-lab setup ${t.id}   set it up and print its instructions`,
-        `  ckad-lab grade ${t.id}   grade it (checks with expected and actual)`,
-      ].join('\n'),
-    );
-    return EXIT.ok;
-  });
+      `Drill (${picked.why}): ${t.id} · ${t.title} · ${DOMAINS[t.domain].title} · ${taskPoints(t)} pts · about ${t.minutes} min`,
+      `  ckad-lab setup ${t.id}   set it up and print its instructions`,
+      `  ckad-lab grade ${t.id}   grade it (checks with expected and actual)`,
+    ].join('\n'),
+  );
+  return EXIT.ok;
 }
 
 /**
  * Without a console, resume can still finish what needs no keys: an exam whose time is up, or that ended
  * before it was graded, is graded and reported. A running exam is only described.
  */
-export function plainResume(services: LabServices, options: ResumeOptions): Promise<number> {
+export async function plainResume(services: LabServices, options: ResumeOptions): Promise<number> {
   const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const store = new ExamStore(options.stateDir);
-    const now = (options.now ?? Date.now)();
-    const target = resumeTarget(store);
-    if (!target.ok) {
-      output.err(target.message);
-      return target.code;
-    }
-    const session = target.session;
-    const expired = session.deadline !== null && now >= session.deadline;
-    if (phase(session) === 'setup' || (phase(session) === 'running' && !expired)) {
-      output.out(`In progress: ${describeInProgress(session, now)}\n${NEEDS_TTY} Run ckad-lab resume in a terminal to continue.`);
-      return EXIT.ok;
-    }
-    const { record, file } = await gradeToHistory(services, store, session, now);
-    if (!options.json) output.out(renderTextReport(record));
-    const notes = exportRecord(record, options, output);
-    output.err([`Saved to history: ${file}`, ...notes].join('\n'));
+  const store = new ExamStore(options.stateDir);
+  const now = (options.now ?? Date.now)();
+  const target = resumeTarget(store);
+  if (!target.ok) {
+    output.err(target.message);
+    return target.code;
+  }
+  const session = target.session;
+  const expired = session.deadline !== null && now >= session.deadline;
+  if (phase(session) === 'setup' || (phase(session) === 'running' && !expired)) {
+    output.out(`In progress: ${describeInProgress(session, now)}\n${NEEDS_TTY} Run ckad-lab resume in a terminal to continue.`);
     return EXIT.ok;
-  });
+  }
+  const { record, file } = await gradeToHistory(services, store, session, now);
+  if (!options.json) output.out(renderTextReport(record));
+  const notes = exportRecord(record, options, output);
+  output.err([`Saved to history: ${file}`, ...notes].join('\n'));
+  return EXIT.ok;
 }
 
-export function plainHistory(options: HistoryOptions): Promise<number> {
+export async function plainHistory(options: HistoryOptions): Promise<number> {
   const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const { records, problems } = new ExamStore(options.stateDir).history();
-    for (const p of problems) output.err(p);
-    if (options.json) output.out(`${JSON.stringify(records, null, 2)}\n`);
-    else {
-      // The competency of each task comes from the catalog (records keep only the domain); a catalog that
-      // cannot be read costs only that section.
-      const tasks = await catalog().catch(() => []);
-      output.out(renderTextHistory(records, weakestDomains(records), competencyStandings(records, tasks)));
-    }
-    return EXIT.ok;
-  });
+  const { records, problems } = new ExamStore(options.stateDir).history();
+  for (const p of problems) output.err(p);
+  if (options.json) output.out(`${JSON.stringify(records, null, 2)}\n`);
+  else {
+    // The competency of each task comes from the catalog (records keep only the domain); a catalog that
+    // cannot be read costs only that section.
+    const tasks = await catalog().catch(() => []);
+    output.out(renderTextHistory(records, weakestDomains(records), competencyStandings(records, tasks)));
+  }
+  return EXIT.ok;
 }
 
 /** `ckad-lab report [ID] [--json] [--junit FILE]`: an attempt from history again. Plain in any terminal. */
-export function runReport(options: ReportOptions): Promise<number> {
+export async function runReport(options: ReportOptions): Promise<number> {
   const output = options.output ?? processOutput;
-  return guarded(output, async () => {
-    const record = new ExamStore(options.stateDir).historyRecord(options.id);
-    if (!record) {
-      output.err(options.id ? `No attempt ${options.id} in history. List them: ckad-lab history` : 'No finished attempts yet. Take a mock exam: ckad-lab exam');
-      return EXIT.refused;
-    }
-    if (!options.json) output.out(renderTextReport(record));
-    const notes = exportRecord(record, options, output);
-    if (notes.length) output.err(notes.join('\n'));
-    return EXIT.ok;
-  });
+  const store = new ExamStore(options.stateDir);
+  // The newest attempt comes from the whole history, whose unreadable files are named as `history` names them.
+  const { records, problems } = options.id === undefined ? store.history() : { records: [], problems: [] };
+  const record = options.id === undefined ? records.at(-1) : store.historyRecord(options.id);
+  for (const p of problems) output.err(p);
+  if (!record) {
+    if (options.id) output.err(`No attempt ${options.id} in history. List them: ckad-lab history`);
+    else if (problems.length > 0) output.err(`No readable attempt: ${problems.length === 1 ? 'the one history file' : `all ${problems.length} history files`} could not be read (above).`);
+    else output.err('No finished attempts yet. Take a mock exam: ckad-lab exam');
+    return problems.length > 0 ? EXIT.error : EXIT.refused;
+  }
+  if (!options.json) output.out(renderTextReport(record));
+  const notes = exportRecord(record, options, output);
+  if (notes.length) output.err(notes.join('\n'));
+  return EXIT.ok;
 }

@@ -7,6 +7,7 @@
 //   <state>/console.lock            {pid, id}: the process that has the session open (one console at a time)
 //   <state>/sessions/<id>.json      ExamSession, rewritten on every change
 //   <state>/history/<id>.json       HistoryRecord, one per finished attempt
+import { UserError } from '../../sandbox/errors.ts';
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -22,7 +23,7 @@ export const sessionFile = (stateDir: string, id: string): string => join(sessio
 export const historyFile = (stateDir: string, id: string): string => join(historyDir(stateDir), `${id}.json`);
 
 /** A problem with a saved file, said for the user: which file, what is wrong, what to do. No stack trace. */
-export class StoreError extends Error {
+export class StoreError extends UserError {
   override name = 'StoreError';
   readonly file: string;
   constructor(file: string, message: string) {

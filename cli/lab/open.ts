@@ -1,5 +1,5 @@
-// What every cluster-facing command needs: the config, the cluster (sandbox or --context), the binaries, the
-// catalog. Built once per process.
+// Opening the lab: what every cluster-facing command needs (the config, the cluster, sandbox or --context, the
+// binaries, the catalog). Built once per process.
 import { dirname } from 'node:path';
 import { cachedBinaries, userBinaries, type BinaryPaths } from '../../sandbox/build.ts';
 import { UserError } from '../../sandbox/errors.ts';
@@ -12,7 +12,8 @@ export { catalog, findTasks } from './catalog.ts';
 
 export type ClusterFlags = { context?: string | undefined; 'allow-context'?: string[] | undefined };
 
-export type Lab = {
+/** A connected lab: the config, the cluster (a `Kube`) and what the task runner needs. */
+export type LabConnection = {
   config: Config;
   kube: Kube;
   runner: RunnerContext;
@@ -27,7 +28,7 @@ export async function knownBinaries(config: Config): Promise<BinaryPaths | undef
  * Connects to the cluster the flags name. For the sandbox (no --context) it first makes sure the sandbox runs,
  * building and starting it if needed, when `ensureSandbox` is set.
  */
-export async function openLab(flags: ClusterFlags, opts: { ensureSandbox?: boolean; onProgress?: (p: SandboxProgress) => void } = {}): Promise<Lab> {
+export async function openLab(flags: ClusterFlags, opts: { ensureSandbox?: boolean; onProgress?: (p: SandboxProgress) => void } = {}): Promise<LabConnection> {
   const config = loadConfig();
   const allowedContexts = [...config.allowContexts, ...(flags['allow-context'] ?? [])];
   let binaries = await knownBinaries(config);

@@ -13,24 +13,12 @@ import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
 import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
-import { MANAGED_BY, readerFor, type Kube } from '../../sandbox/kube.ts';
+import { readerFor, type Kube } from '../../sandbox/kube.ts';
+import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
+import { setContainerLogs } from '../../sandbox/logs.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import { createSetupObject, removeTaskClusterObjects, type Owner } from '../../sandbox/cluster-objects.ts';
 import type { PreparedTask, TaskEntry } from '../exam/services.ts';
-
-/** Annotations on a task's main namespace that record how it was set up. */
-export const ANNOTATIONS = {
-  task: 'ckad-lab.dev/task',
-  seed: 'ckad-lab.dev/seed',
-  prefix: 'ckad-lab.dev/prefix',
-  values: 'ckad-lab.dev/values',
-  baseline: 'ckad-lab.dev/baseline',
-} as const;
-export const TASK_LABEL = 'ckad-lab.dev/task';
-/** Which session (candidate, exam, drill) a namespace belongs to: `kubectl get ns -l ckad-lab.dev/prefix=alice`. */
-export const PREFIX_LABEL = 'ckad-lab.dev/prefix';
-/** Set on namespaces the exam console created, so it can clear away those of finished sessions. */
-export const CONSOLE_LABEL = 'ckad-lab.dev/console';
 
 /** How a session names its namespaces: prefix `alice` makes `config-lab` into `alice-config-lab`. */
 export const renderPrefix = (prefix: string): string => (prefix ? `${prefix}-` : '');
@@ -43,7 +31,8 @@ export type RunnerContext = {
   workRoot: string;
 };
 
-export function render(task: Task, entry: Pick<TaskEntry, 'seed' | 'prefix'>, workRoot: string) {
+/** The task as set up for `entry` (its seed's values, its prefix's namespaces, its working directory). */
+export function renderEntry(task: Task, entry: Pick<TaskEntry, 'seed' | 'prefix'>, workRoot: string) {
   return renderTask(task, { seed: entry.seed === 0 ? undefined : entry.seed, prefix: renderPrefix(entry.prefix), workdir: workRoot });
 }
 
@@ -55,7 +44,7 @@ export function render(task: Task, entry: Pick<TaskEntry, 'seed' | 'prefix'>, wo
 export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry, labels: Record<string, string> = {}): Promise<PreparedTask> {
   const { kube } = ctx;
   kube.assertMayMutate(`set up task ${task.id}`);
-  const { task: rendered, values } = render(task, entry, ctx.workRoot);
+  const { task: rendered, values } = renderEntry(task, entry, ctx.workRoot);
   const namespaces = Object.keys(task.namespaces).map((key) => values[key] as string);
   const main = values.ns as string;
 
@@ -67,8 +56,8 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
       kind: 'Namespace',
       metadata: {
         name: ns,
-        labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [TASK_LABEL]: task.id, [PREFIX_LABEL]: entry.prefix || 'none' },
-        annotations: ns === main ? { [ANNOTATIONS.task]: task.id, [ANNOTATIONS.seed]: String(entry.seed), [ANNOTATIONS.prefix]: entry.prefix, [ANNOTATIONS.values]: JSON.stringify(values) } : { [ANNOTATIONS.task]: task.id },
+        labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [KEYS.task]: task.id, [KEYS.prefix]: entry.prefix || 'none' },
+        annotations: ns === main ? { [KEYS.task]: task.id, [KEYS.seed]: String(entry.seed), [KEYS.prefix]: entry.prefix, [KEYS.values]: JSON.stringify(values) } : { [KEYS.task]: task.id },
       },
     });
   }
@@ -87,7 +76,7 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
 
   const baseline = await captureBaseline(rendered, readerFor(kube));
   if (Object.keys(baseline.objects).length > 0) {
-    await kube.patch({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: main, annotations: { [ANNOTATIONS.baseline]: JSON.stringify(baseline) } } }, 'merge', `record the setup baseline of ${task.id}`);
+    await kube.patch({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: main, annotations: { [KEYS.baseline]: JSON.stringify(baseline) } } }, 'merge', `record the setup baseline of ${task.id}`);
   }
   return prepared(rendered, task, entry, values);
 }
@@ -114,7 +103,7 @@ function prepared(rendered: Task, task: Task, entry: TaskEntry, values: Record<s
 
 /** The same task as `setupTask` would return it, without touching the cluster (for resume and reports). */
 export function describeTask(task: Task, entry: TaskEntry, workRoot: string): PreparedTask {
-  const { task: rendered, values } = render(task, entry, workRoot);
+  const { task: rendered, values } = renderEntry(task, entry, workRoot);
   return prepared(rendered, task, entry, values);
 }
 
@@ -138,6 +127,8 @@ async function runSetupStep(ctx: RunnerContext, step: SetupStep, namespace: stri
     if (!path.startsWith(workdir + sep)) throw new Error(`file path ${step.file.path} leaves the working directory`);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, step.file.content);
+  } else if ('logs' in step) {
+    await setContainerLogs(kube, { ...step.logs, namespace: step.logs.namespace ?? namespace });
   } else if ('run' in step) {
     const result = await runScript(ctx, step.run, workdir, 120_000);
     if (result.code !== 0) throw new Error(`setup command exited ${result.code}: ${result.output.trim().split('\n').slice(-5).join(' | ')}`);
@@ -233,7 +224,7 @@ export type SetupRecord = { task: Task; entry: TaskEntry; baseline: Baseline | u
  * is simply missing.
  */
 export async function setupRecord(kube: Kube, task: Task, entry: TaskEntry, workRoot: string): Promise<SetupRecord> {
-  const { values } = render(task, entry, workRoot);
+  const { values } = renderEntry(task, entry, workRoot);
   let ns: KubeObject | undefined;
   try {
     ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: values.ns as string });
@@ -243,11 +234,18 @@ export async function setupRecord(kube: Kube, task: Task, entry: TaskEntry, work
     throw error;
   }
   const annotations = ns?.metadata?.annotations ?? {};
-  if (!ns || annotations[ANNOTATIONS.task] !== task.id) return { task, entry, baseline: undefined, found: false };
-  const seed = Number(annotations[ANNOTATIONS.seed] ?? entry.seed);
+  if (!ns || annotations[KEYS.task] !== task.id) return { task, entry, baseline: undefined, found: false };
+  const seed = Number(annotations[KEYS.seed] ?? entry.seed);
   let baseline: Baseline | undefined;
-  if (annotations[ANNOTATIONS.baseline]) {
-    const parsed = Baseline.safeParse(JSON.parse(annotations[ANNOTATIONS.baseline] as string));
+  if (annotations[KEYS.baseline]) {
+    // Anyone may edit an annotation: one that does not parse is as good as none (unchanged checks then say so).
+    let json: unknown;
+    try {
+      json = JSON.parse(annotations[KEYS.baseline] as string);
+    } catch {
+      json = undefined;
+    }
+    const parsed = Baseline.safeParse(json);
     if (parsed.success) baseline = parsed.data;
   }
   return { task, entry: { ...entry, seed: Number.isFinite(seed) ? seed : entry.seed }, baseline, found: true };
@@ -255,7 +253,7 @@ export async function setupRecord(kube: Kube, task: Task, entry: TaskEntry, work
 
 /** Grades set-up tasks against the cluster, read-only. `waitMs` bounds how long settling checks may poll. */
 export async function gradeRecords(kube: Kube, records: readonly SetupRecord[], workRoot: string, waitMs = 10_000): Promise<GradeReport> {
-  const rendered = records.map((r) => render(r.task, r.entry, workRoot).task);
+  const rendered = records.map((r) => renderEntry(r.task, r.entry, workRoot).task);
   const baseline = Object.fromEntries(records.filter((r) => r.baseline).map((r) => [r.task.id, r.baseline as Baseline]));
   return gradeTasks(rendered, { reader: readerFor(kube), baseline, deadline: Date.now() + waitMs });
 }

@@ -5,10 +5,11 @@ import type { WorkerServices } from './channel.ts';
 import { regradePending, ungradedExams } from '../exam/regrade.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
-import { catalog, findTasks, openLab, type ClusterFlags, type Lab } from './context.ts';
-import { CONSOLE_LABEL, gradeRecords, PREFIX_LABEL, setupRecord, setupTask } from './runner.ts';
+import { catalog, findTasks, openLab, type ClusterFlags, type LabConnection } from './open.ts';
+import { gradeRecords, setupRecord, setupTask } from './runner.ts';
 import { ExamStore } from '../exam/store.ts';
-import { MANAGED_SELECTOR, readerFor, type Kube } from '../../sandbox/kube.ts';
+import { readerFor, type Kube } from '../../sandbox/kube.ts';
+import { KEYS, MANAGED_SELECTOR } from '../../sandbox/labels.ts';
 import { changesAfter } from '../../graders/late.ts';
 import type { SandboxProgress } from '../../sandbox/sandbox.ts';
 
@@ -17,9 +18,9 @@ import type { SandboxProgress } from '../../sandbox/sandbox.ts';
  * while a drill runs.
  */
 export function labServices(flags: ClusterFlags, stateDir: string): LabServices & WorkerServices {
-  let lab: Lab | undefined;
+  let lab: LabConnection | undefined;
   let tasks: Promise<Task[]> | undefined;
-  const connected = async (): Promise<Lab> => (lab ??= await openLab(flags));
+  const connected = async (): Promise<LabConnection> => (lab ??= await openLab(flags));
   const allTasks = (): Promise<Task[]> => (tasks ??= catalog());
 
   const services = {
@@ -53,7 +54,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
       // In parallel: each task has its own namespaces, and the API server is the only shared resource.
       const prepared = await Promise.all(
         entries.map(async (entry, i) => {
-          const one = await setupTask(runner, chosen[i] as Task, entry, { [CONSOLE_LABEL]: 'true' });
+          const one = await setupTask(runner, chosen[i] as Task, entry, { [KEYS.console]: 'true' });
           onProgress({ label: `Set up ${entry.id}`, done: ++done, total: entries.length });
           return one;
         }),
@@ -79,7 +80,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     async resetTask(task: PreparedTask) {
       const { runner } = await connected();
       const [chosen] = findTasks(await allTasks(), [task.id]) as [Task];
-      return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix }, { [CONSOLE_LABEL]: 'true' });
+      return setupTask(runner, chosen, { id: task.id, seed: task.seed, prefix: task.prefix }, { [KEYS.console]: 'true' });
     },
   };
   return services;
@@ -115,8 +116,8 @@ async function staleSessionNamespaces(kube: Kube, keep: Set<string>, stateDir: s
   } catch {
     return [];
   }
-  return (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${MANAGED_SELECTOR},${CONSOLE_LABEL}=true` }))
-    .filter((ns) => !keep.has(ns.metadata?.labels?.[PREFIX_LABEL] ?? '') && !ns.metadata?.deletionTimestamp)
+  return (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${MANAGED_SELECTOR},${KEYS.console}=true` }))
+    .filter((ns) => !keep.has(ns.metadata?.labels?.[KEYS.prefix] ?? '') && !ns.metadata?.deletionTimestamp)
     .map((ns) => ns.metadata?.name as string);
 }
 

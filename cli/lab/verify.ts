@@ -8,7 +8,8 @@ import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import { removeTaskClusterObjects } from '../../sandbox/cluster-objects.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import type { Task } from '../../tasks/schema.ts';
-import { gradeRecords, render, runScript, setupRecord, setupTask, type RunnerContext } from './runner.ts';
+import { checkErrorText } from '../report/summary.ts';
+import { gradeRecords, renderEntry, runScript, setupRecord, setupTask, type RunnerContext } from './runner.ts';
 
 export type VerifyPhase = { name: string; ok: boolean; score?: number; maxScore?: number; detail?: string };
 export type VerifyResult = { id: string; ok: boolean; phases: VerifyPhase[]; seconds: number };
@@ -40,7 +41,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
     report.tasks
       .flatMap((t) => t.checks)
       .filter((c) => !c.passed)
-      .map((c) => `${c.name}: ${c.error ? `could not grade: ${c.error}` : `${c.path ?? ''} expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}`}`)
+      .map((c) => `${c.name}: ${c.error ? checkErrorText(c.error) : `${c.path ?? ''} expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}`}`)
       .join('; ');
   try {
     let prepared = await setupTask(ctx, task, entry);
@@ -56,7 +57,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
       phases.push({ name: 'reference solution gives 100%', ok: solved.score === solved.maxScore, score: solved.score, maxScore: solved.maxScore, ...(solved.score < solved.maxScore ? { detail: failures(solved) } : {}) });
     }
 
-    for (const wrong of render(task, entry, ctx.workRoot).task.wrongSolutions) {
+    for (const wrong of renderEntry(task, entry, ctx.workRoot).task.wrongSolutions) {
       prepared = await setupTask(ctx, task, entry);
       const wrongRun = await runScript(ctx, wrong.script, prepared.values.workdir as string, 120_000);
       const graded = await grade(SETTLE_MS / 2);
@@ -65,7 +66,7 @@ export async function verifyTask(ctx: RunnerContext, task: Task, prefix = `verif
   } catch (error) {
     phases.push({ name: 'runs', ok: false, detail: (error as Error).message });
   } finally {
-    const { task: rendered, values } = render(task, entry, ctx.workRoot);
+    const { task: rendered, values } = renderEntry(task, entry, ctx.workRoot);
     await removeNamespaces(ctx.kube, Object.keys(task.namespaces).map((k) => values[k] as string)).catch(() => {});
     await removeTaskClusterObjects(ctx.kube, rendered, { task: task.id, prefix: entry.prefix }).catch(() => {});
     await rm(values.workdir as string, { recursive: true, force: true });

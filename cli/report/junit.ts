@@ -2,7 +2,7 @@
 // A failed check is a <failure> carrying expected and actual; a check that could not be graded is an
 // <error>, so infrastructure trouble never reads as a wrong answer.
 import type { CheckResult, GradeReport } from '../../graders/result.ts';
-import { checkExplanation, domainTitle, lateChangeText, type TaskMeta } from './summary.ts';
+import { checkErrorText, checkExplanation, domainTitle, lateChangeText, type TaskMeta } from './summary.ts';
 
 // Characters XML 1.0 cannot carry at all, escaped or not (control characters, lone surrogates, U+FFFE/F).
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -20,7 +20,7 @@ const attrs = (a: Record<string, string | number>): string =>
 function testcase(check: CheckResult, classname: string): string {
   const open = `    <testcase${attrs({ name: check.name, classname, assertions: check.maxPoints, time: 0 })}`;
   if (check.error !== undefined) {
-    return `${open}>\n      <error${attrs({ message: `could not grade: ${check.error}`, type: 'CouldNotGrade' })}>${xmlText(check.error)}</error>\n    </testcase>`;
+    return `${open}>\n      <error${attrs({ message: checkErrorText(check.error), type: 'CouldNotGrade' })}>${xmlText(check.error)}</error>\n    </testcase>`;
   }
   if (check.passed) return `${open}/>`;
   const body = [

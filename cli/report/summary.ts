@@ -65,9 +65,15 @@ export function summarize(report: GradeReport, meta: readonly TaskMeta[]): Repor
   const score = domains.reduce((sum, d) => sum + d.score, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.score, 0);
   const maxScore = domains.reduce((sum, d) => sum + d.maxScore, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.maxScore, 0);
   const percent = percentOf(score, maxScore);
-  const ungraded = report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+  const ungraded = ungradedCount(report);
   return { score, maxScore, percent, passed: percent >= PASS_PERCENT, domains, ungraded };
 }
+
+/** Checks of a report that could not be graded (the cluster did not answer): a report with any is incomplete. */
+export const ungradedCount = (report: GradeReport): number => report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
+
+/** A check's error for people, saying "could not grade" once (the engine's errors may already start with it). */
+export const checkErrorText = (error: string): string => (/^could not grade: /i.test(error) ? error : `could not grade: ${error}`);
 
 export const domainTitle = (domain: Domain): string => DOMAINS[domain].title;
 

@@ -3,7 +3,7 @@
 import type { CompetencyStanding } from '../exam/draw.ts';
 import type { CheckResult } from '../../graders/result.ts';
 import { drillOutcome, fullyGraded, verdict, type HistoryRecord } from '../exam/history.ts';
-import { checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
+import { checkErrorText, checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
 
 export const bar = (percent: number, width = 20, full = '#', empty = '-'): string => {
   const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
@@ -13,7 +13,7 @@ export const bar = (percent: number, width = 20, full = '#', empty = '-'): strin
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 
 export function checkLines(check: CheckResult, indent: string): string[] {
-  if (check.error !== undefined) return [`${indent}[ERROR] ${check.name}  could not grade: ${check.error}`];
+  if (check.error !== undefined) return [`${indent}[ERROR] ${check.name}  ${checkErrorText(check.error)}`];
   const head = `${indent}[${check.passed ? 'PASS' : 'FAIL'}] ${check.name}  ${check.points}/${check.maxPoints}`;
   if (check.passed) return [head];
   const lines = [head, `${indent}       ${checkExplanation(check)}`];

@@ -3,7 +3,7 @@ import { createElement as h, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { CheckResult } from '../../graders/result.ts';
 import type { Progress } from '../exam/services.ts';
-import { checkExplanation, extraMessage } from '../report/summary.ts';
+import { checkErrorText, checkExplanation, extraMessage } from '../report/summary.ts';
 import type { StyledLine } from './instructions.ts';
 import { KEY_BINDINGS, type KeyAction } from './keys.ts';
 
@@ -102,7 +102,7 @@ export function CheckList(props: { checks: readonly CheckResult[] }): ReactNode 
       const mark = c.error !== undefined ? h(Text, { color: 'yellow' }, '!') : c.passed ? h(Text, { color: 'green' }, '✓') : h(Text, { color: 'red' }, '✗');
       const detail =
         c.error !== undefined
-          ? h(Box, { paddingLeft: 2 }, h(Text, { color: 'yellow' }, `could not grade: ${c.error}`))
+          ? h(Box, { paddingLeft: 2 }, h(Text, { color: 'yellow' }, checkErrorText(c.error)))
           : c.passed
             ? null
             : h(

@@ -3,6 +3,7 @@
 import { createElement as h, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { finishExam, gradeOptions } from '../exam/flow.ts';
+import { EXIT } from '../exit.ts';
 import type { HistoryRecord } from '../exam/history.ts';
 import type { Progress } from '../exam/services.ts';
 import { phase, reduce, type ExamSession, type SessionAction } from '../exam/session.ts';
@@ -100,7 +101,7 @@ function FinishScreen(): ReactNode {
   }, [store, session]);
   const failed = finished !== undefined && 'error' in finished ? finished.error : undefined;
   useKeys((input, key) => {
-    if (failed !== undefined && (matches(input, key, 'QUIT') || matches(input, key, 'INTERRUPT'))) app.exit({ kind: 'failed', code: 1, message: `${failed} The graded exam is kept; ckad-lab resume tries again.` });
+    if (failed !== undefined && (matches(input, key, 'QUIT') || matches(input, key, 'INTERRUPT'))) app.exit({ kind: 'failed', code: EXIT.error, message: `${failed} The graded exam is kept; ckad-lab resume tries again.` });
   }, failed !== undefined);
   if (!finished) return h(Text, null, 'Saving to history…');
   if ('error' in finished) return h(Problem, { title: 'Could not save to history', message: finished.error, keys: h(KeyHints, { actions: ['QUIT'] }) });
@@ -150,7 +151,7 @@ export function ExamRoute(props: { session: ExamSession }): ReactNode {
     setLock('held');
     return result.release;
   }, [store, props.session.id]);
-  useKeys(() => app.exit({ kind: 'failed', code: 2, message: `The exam is open in another terminal${typeof lock === 'object' && lock.pid ? ` (process ${lock.pid})` : ''}. Continue there, or close it and run ckad-lab resume.` }), typeof lock === 'object');
+  useKeys(() => app.exit({ kind: 'failed', code: EXIT.refused, message: `The exam is open in another terminal${typeof lock === 'object' && lock.pid ? ` (process ${lock.pid})` : ''}. Continue there, or close it and run ckad-lab resume.` }), typeof lock === 'object');
   if (lock === 'pending') return null;
   if (lock !== 'held') {
     return h(Problem, {

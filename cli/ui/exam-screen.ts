@@ -2,7 +2,7 @@
 // handler per mode (normal, help, confirm end, confirm leave), so no two handlers ever see the same key.
 import { createElement as h, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import { warningText } from '../exam/countdown.ts';
+import { timeLeftWords, warningText } from '../exam/countdown.ts';
 import { flaggedCount, seenCount, type ExamSession, type SessionTask } from '../exam/session.ts';
 import { ACCENT, KeyHints, Rule } from './components.ts';
 import { useAppActions, useExamActions, useExamState, useLab } from './context.ts';
@@ -152,7 +152,7 @@ export function ExamScreen(): ReactNode {
     else if (matches(input, key, 'LEAVE')) setMode('confirm-leave');
   });
 
-  const remaining = session.deadline === null ? '' : ` ${Math.ceil(Math.max(0, session.deadline - clock()) / 60_000)} minutes are left.`;
+  const remaining = session.deadline === null ? '' : ` ${timeLeftWords(session.deadline - clock())} left on the clock.`;
   const unseen = session.tasks.length - seenCount(session);
   const flagged = flaggedCount(session);
   const body =

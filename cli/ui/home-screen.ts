@@ -8,6 +8,7 @@ import { beginExam, DEFAULT_MINUTES, DEFAULT_TASKS, describeInProgress, randomSe
 import type { Progress } from '../exam/services.ts';
 import { StoreError } from '../exam/store.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
+import { EXIT } from '../exit.ts';
 import { ACCENT, KeyHints, ProgressView, Rule } from './components.ts';
 import { useAppActions, useLab, type Route } from './context.ts';
 import { useAsync, useKeys } from './hooks.ts';
@@ -96,7 +97,7 @@ export function SandboxScreen(props: { then: Route }): ReactNode {
     if (state.status === 'done') app.navigate(props.then);
   }, [state, app, props.then]);
   useKeys((input, key) => {
-    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'failed', code: 1, message: state.message } : { kind: 'quit' });
+    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'failed', code: EXIT.error, message: state.message } : { kind: 'quit' });
     else if (state.status === 'failed' && matches(input, key, 'RETRY')) retry();
   });
   if (state.status === 'failed') {

@@ -1,6 +1,7 @@
-// Entry points the CLI dispatcher loads with a dynamic import() when a screen is drawn. Each decides
-// nothing about the terminal itself: `options.interactive` (decided once by the dispatcher) picks the Ink
-// console or the plain variant, and each returns an exit code.
+// The Ink console's entry points, loaded with a dynamic import() only when a screen is drawn: the dispatcher
+// (cli/commands/interactive.ts) has already decided there is a terminal, and runs the plain variants
+// (cli/exam/plain.ts) without loading this. Each returns an exit code; errors a screen cannot handle travel on
+// to cli/bin.ts, the one exit path.
 import { createElement as h } from 'react';
 import { render } from 'ink';
 import { beginExam, EXIT, leaveExam, resumeTarget, randomSeed } from '../exam/flow.ts';
@@ -8,9 +9,8 @@ import type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOpti
 import { drillChoice, type DrillChoice } from '../exam/draw.ts';
 import { verdict } from '../exam/history.ts';
 import { processOutput, type Output } from '../exam/output.ts';
-import { plainDrill, plainExam, plainHistory, plainHome, plainResume } from '../exam/plain.ts';
 import type { LabServices } from '../exam/services.ts';
-import { ExamStore, StoreError } from '../exam/store.ts';
+import { ExamStore } from '../exam/store.ts';
 import { exportRecord, type ExportOptions } from '../report/export.ts';
 import { formatPercent } from '../report/summary.ts';
 import { App } from './app.ts';
@@ -83,79 +83,48 @@ function epilogue(outcome: Outcome, options: ExportOptions, output: Output, cloc
       const r = outcome.record;
       output.err(`Score ${formatPercent(r.percent)} (${r.score}/${r.maxScore}) · ${verdict(r)} · saved to ${outcome.file}`);
       output.err(`Show it again: ckad-lab report ${r.id}  (--json, --junit FILE)`);
-      try {
-        for (const note of exportRecord(r, options, output)) output.err(note);
-      } catch (error) {
-        output.err((error as Error).message);
-        return EXIT.error;
-      }
+      // A file that cannot be written is a UserError for cli/bin.ts; the attempt is in history already.
+      for (const note of exportRecord(r, options, output, 'exam')) output.err(note);
       return EXIT.ok;
     }
   }
 }
 
-/** Print a readable error (a bad saved file, an invalid catalog, a sandbox problem) instead of a stack trace. */
-async function readable(options: CommonOptions, run: () => Promise<number>): Promise<number> {
-  try {
-    return await run();
-  } catch (error) {
-    const output = options.output ?? processOutput;
-    output.err(error instanceof StoreError || error instanceof Error ? error.message : String(error));
-    if (process.env.CKAD_LAB_DEBUG && error instanceof Error && error.stack) output.err(error.stack);
-    return EXIT.error;
-  }
-}
-
 /** `ckad-lab` and `npm start` (with `prepareSandbox`). */
 export function runHome(services: LabServices, options: HomeOptions): Promise<number> {
-  return readable(options, () => {
-    if (!options.interactive) return plainHome(services, options);
-    const home: Route = { screen: 'home' };
-    return runConsole(services, options, options.prepareSandbox ? { screen: 'sandbox', then: home } : home, true);
-  });
+  const home: Route = { screen: 'home' };
+  return runConsole(services, options, options.prepareSandbox ? { screen: 'sandbox', then: home } : home, true);
 }
 
 /** `ckad-lab exam [--tasks N] [--minutes M] [--seed S] [--abandon] [--json] [--junit FILE]`. */
-export function runExam(services: LabServices, options: ExamOptions): Promise<number> {
-  return readable(options, async () => {
-    if (!options.interactive) return plainExam(services, options);
-    const output = options.output ?? processOutput;
-    const begun = await beginExam(services, new ExamStore(options.stateDir), options);
-    if (!begun.ok) {
-      output.err(begun.message);
-      return begun.code;
-    }
-    for (const note of begun.notes) output.err(note);
-    return runConsole(services, options, { screen: 'exam', session: begun.session }, false);
-  });
+export async function runExam(services: LabServices, options: ExamOptions): Promise<number> {
+  const output = options.output ?? processOutput;
+  const begun = await beginExam(services, new ExamStore(options.stateDir), options);
+  if (!begun.ok) {
+    output.err(begun.message);
+    return begun.code;
+  }
+  for (const note of begun.notes) output.err(note);
+  return runConsole(services, options, { screen: 'exam', session: begun.session }, false);
 }
 
 /** `ckad-lab resume`: the exam in progress, with its deadline unchanged. */
-export function runResume(services: LabServices, options: ResumeOptions): Promise<number> {
-  return readable(options, async () => {
-    if (!options.interactive) return plainResume(services, options);
-    const target = resumeTarget(new ExamStore(options.stateDir));
-    if (!target.ok) {
-      (options.output ?? processOutput).err(target.message);
-      return target.code;
-    }
-    return runConsole(services, options, { screen: 'exam', session: target.session }, false);
-  });
+export async function runResume(services: LabServices, options: ResumeOptions): Promise<number> {
+  const target = resumeTarget(new ExamStore(options.stateDir));
+  if (!target.ok) {
+    (options.output ?? processOutput).err(target.message);
+    return target.code;
+  }
+  return runConsole(services, options, { screen: 'exam', session: target.session }, false);
 }
 
 /** `ckad-lab drill [TASK_ID | --domain D | --weakest] [--timed] [--seed S]`. */
 export function runDrill(services: LabServices, options: DrillOptions): Promise<number> {
-  return readable(options, async () => {
-    if (!options.interactive) return plainDrill(services, options);
-    const choice: DrillChoice = drillChoice(options);
-    return runConsole(services, options, { screen: 'drill', choice, timed: options.timed ?? false, seed: options.seed ?? randomSeed() }, false);
-  });
+  const choice: DrillChoice = drillChoice(options);
+  return runConsole(services, options, { screen: 'drill', choice, timed: options.timed ?? false, seed: options.seed ?? randomSeed() }, false);
 }
 
 /** `ckad-lab history [--json]`. With `services`, the screen also offers to drill the weakest domain. */
 export function runHistory(options: HistoryOptions, services?: LabServices): Promise<number> {
-  return readable(options, () => {
-    if (!options.interactive || options.json) return plainHistory(options);
-    return runConsole(services ?? noServices, options, { screen: 'history' }, false, services !== undefined);
-  });
+  return runConsole(services ?? noServices, options, { screen: 'history' }, false, services !== undefined);
 }

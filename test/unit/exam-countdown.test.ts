@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createElement as h } from 'react';
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
-import { countdown, countdownLevel, formatClock, msUntilNextTick, URGENT_MS, WARN_MS } from '../../cli/exam/countdown.ts';
+import { countdown, countdownLevel, formatClock, msUntilNextTick, timeLeftWords, URGENT_MS, WARN_MS } from '../../cli/exam/countdown.ts';
 import { useCountdown, useDeadline } from '../../cli/ui/hooks.ts';
 
 describe('countdown arithmetic', () => {
@@ -13,6 +13,25 @@ describe('countdown arithmetic', () => {
     expect(formatClock(1)).toBe('0:00:01');
     expect(formatClock(0)).toBe('0:00:00');
     expect(formatClock(-5000)).toBe('0:00:00');
+  });
+
+  it('says time left in words by the clock\'s own reading, never a minute more than it shows', () => {
+    const cases: [number, string][] = [
+      [19 * 60_000 + 21_000, '19 minutes'], // the clock shows 0:19:21 (the leave dialog once said 20)
+      [19 * 60_000 + 59_500, '20 minutes'], // 0:20:00 on the clock
+      [60_000, '1 minute'],
+      [59_001, '1 minute'], // 0:01:00
+      [40_000, '40 seconds'],
+      [1, '1 second'],
+      [0, '0 seconds'],
+      [2 * 3600_000, '2 hours'],
+      [3600_000 + 5 * 60_000 + 30_000, '1 hour 5 minutes'],
+    ];
+    for (const [ms, words] of cases) {
+      expect(timeLeftWords(ms), formatClock(ms)).toBe(words);
+      const [h, m] = formatClock(ms).split(':').map(Number) as [number, number];
+      if (ms >= 60_000) expect(words).toContain(String(h > 0 && m === 0 ? h : m));
+    }
   });
 
   it('warns at 15 minutes, urges at 5, expires at zero', () => {

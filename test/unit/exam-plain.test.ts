@@ -7,6 +7,7 @@ import { plainDrill, plainExam, plainHistory, plainResume, runReport } from '../
 import { beginExam, EXIT } from '../../cli/exam/flow.ts';
 import { ExamStore } from '../../cli/exam/store.ts';
 import { runExam, runResume } from '../../cli/ui/index.ts';
+import { UserError } from '../../sandbox/errors.ts';
 import { fakeCatalog, fakeServices, runningSession } from './exam-fakes.ts';
 
 const catalog = fakeCatalog(4);
@@ -18,7 +19,7 @@ beforeEach(() => {
 describe('without a TTY', () => {
   it('exam prints the draw for the seed and the headless commands', async () => {
     const out = captureOutput();
-    const code = await runExam(fakeServices(catalog), { stateDir, interactive: false, seed: 11, tasks: 5, output: out });
+    const code = await plainExam(fakeServices(catalog), { stateDir, interactive: false, seed: 11, tasks: 5, output: out });
     expect(code).toBe(EXIT.ok);
     expect(out.stdout()).toContain('The exam seed 11 draws these 5 tasks');
     expect(out.stdout()).toContain('ckad-lab setup TASK_ID');
@@ -43,7 +44,7 @@ describe('without a TTY', () => {
     store.claim(session);
     const out = captureOutput();
     const junit = join(stateDir, 'out', 'report.xml');
-    expect(await runResume(fakeServices(catalog), { stateDir, interactive: false, junit, output: out })).toBe(EXIT.ok);
+    expect(await plainResume(fakeServices(catalog), { stateDir, interactive: false, junit, output: out })).toBe(EXIT.ok);
     expect(out.stdout()).toContain('Score 40% (4/10) · FAIL');
     expect(out.stdout()).toContain('Ended by the clock');
     expect(readFileSync(junit, 'utf8')).toContain('<testsuites');
@@ -91,5 +92,31 @@ describe('one exam at a time', () => {
     expect(await runResume(fakeServices(catalog), { stateDir, interactive: true, output: out })).toBe(EXIT.error);
     expect(out.stderr()).toContain(join(stateDir, 'sessions', `${begun.session.id}.json`));
     expect(out.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('exam --abandon without a terminal', () => {
+  it('abandons the stored exam and says so, instead of printing a new draw', async () => {
+    const store = new ExamStore(stateDir);
+    const begun = await beginExam(fakeServices(catalog), store, { seed: 1 });
+    if (!begun.ok) throw new Error(begun.message);
+    const out = captureOutput();
+    expect(await plainExam(fakeServices(catalog), { stateDir, interactive: false, abandon: true, output: out })).toBe(EXIT.ok);
+    expect(out.stderr()).toContain(`Abandoned exam ${begun.session.id}`);
+    expect(out.stdout()).not.toContain('draws these');
+    expect(store.active()).toBeUndefined();
+    const nothing = captureOutput();
+    await plainExam(fakeServices(catalog), { stateDir, interactive: false, abandon: true, output: nothing });
+    expect(nothing.stderr()).toContain('nothing to abandon');
+  });
+});
+
+describe('one exit path', () => {
+  it('the console entry points let errors travel on to cli/bin.ts, keeping their kind, hint and exit code', async () => {
+    const refused = new UserError('no catalog here', { hint: 'do this instead', exitCode: EXIT.refused });
+    const services = { ...fakeServices(catalog), tasks: () => Promise.reject(refused) };
+    await expect(runExam(services, { stateDir, interactive: true, output: captureOutput() })).rejects.toBe(refused);
+    const bug = new TypeError('x is not a function');
+    await expect(runExam({ ...fakeServices(catalog), tasks: () => Promise.reject(bug) }, { stateDir, interactive: true, output: captureOutput() })).rejects.toBe(bug);
   });
 });

@@ -15,6 +15,9 @@
 import { z } from 'zod';
 import { CouldNotGrade, type ApiResource, type ClusterReader, type GetRef, type KubeObject } from './reader.ts';
 import { cachedReader } from './cached-reader.ts';
+import { accessCheck, accessCheckProblems } from './checks/access.ts';
+import { fileCheck, fileCheckProblems, localFiles, type FileReader } from './checks/file.ts';
+import { helmReleaseCheck } from './checks/helm-release.ts';
 import { customChecks, validateCustomCheck } from './custom/index.ts';
 import { isNamespaced, kindProblems, resolveKind } from './kinds.ts';
 import { MISSING, deepEqual, describeExpectation, formatActual, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
@@ -43,6 +46,8 @@ export type GradeContext = {
   pollMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Reads answer files for `file` checks. Default: this machine's files. */
+  files?: FileReader;
 };
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -56,6 +61,7 @@ type Pass = {
   pollMs: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  files: FileReader;
 };
 
 function startPass(ctx: GradeContext): Pass {
@@ -68,6 +74,7 @@ function startPass(ctx: GradeContext): Pass {
     pollMs: ctx.pollMs ?? DEFAULT_POLL_MS,
     now,
     sleep: ctx.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    files: ctx.files ?? localFiles,
   };
 }
 
@@ -217,8 +224,18 @@ async function runCheck(check: Check, task: Task, reader: ClusterReader, pass: P
     if (!fn) throw new Error(validateCustomCheck(check.custom, check.args).join('; '));
     return fn({ reader, args: check.args, namespace: mainNamespace(task), task });
   }
+  if ('file' in check) return fileCheck(check.file, { files: pass.files, mainNamespace: mainNamespace(task), list: (ref) => listLive(ref, task, reader) });
+  if ('access' in check) return accessCheck(check.access, mainNamespace(task), reader);
+  if ('helmRelease' in check) return helmReleaseCheck({ name: check.helmRelease.name, namespace: check.helmRelease.namespace ?? mainNamespace(task) }, check.expect, reader);
   const never: never = check;
   throw new Error(`unknown check shape: ${JSON.stringify(never)}`);
+}
+
+/** The live objects a list reference finds (a kind nothing serves: none), without those being deleted. */
+async function listLive(ref: ListRef, task: Task, reader: ClusterReader): Promise<KubeObject[]> {
+  const scope = await resolveScope(ref, task, reader);
+  if (!scope) return [];
+  return (await reader.list(ref.selector === undefined ? scope : { ...scope, labelSelector: ref.selector })).filter((o) => !terminating(o));
 }
 
 type UnchangedRef = Extract<Check, { unchanged: unknown }>['unchanged'];
@@ -324,6 +341,20 @@ export function checkIssues(check: Check): CheckIssue[] {
     if (check.every !== undefined) expectations('every', check.every);
     if (check.some !== undefined) expectations('some', check.some);
   }
+  if ('file' in check) {
+    for (const message of fileCheckProblems(check.file)) issues.push({ at: [], message });
+    for (const [field, exp] of [['yaml', check.file.yaml], ['json', check.file.json], ['equalsQuery.where', check.file.equalsQuery?.where]] as const) {
+      if (exp !== undefined) for (const message of validateExpect(exp)) issues.push({ at: [], message: `file.${field}.${message}` });
+    }
+    const q = check.file.equalsQuery;
+    if (q) {
+      for (const p of kindProblems(q.list.kind, q.list.apiVersion)) issues.push({ at: [], message: `file.equalsQuery.list.kind: ${p}` });
+      if (q.list.selector !== undefined) guard('file.equalsQuery.list.selector', () => parseSelector(q.list.selector ?? ''));
+      guard('file.equalsQuery.field', () => parsePath(q.field));
+    }
+  }
+  if ('access' in check) for (const message of accessCheckProblems(check.access)) issues.push({ at: [], message });
+  if ('helmRelease' in check) expectations('expect', check.expect);
   if ('custom' in check) {
     const at = Object.hasOwn(customChecks, check.custom) ? 'args' : 'custom';
     for (const message of validateCustomCheck(check.custom, check.args)) issues.push({ at: [at], message });

@@ -6,6 +6,7 @@ import { formatPath, loadCatalogFiles, loadTaskFiles, sortErrors, type LoadedTas
 import { renderTask, templateIssues, templateRefs, variableIssues, WORKDIR_VAR } from './render.ts';
 import type { Task } from './schema.ts';
 import { validateExpect } from '../graders/match.ts';
+import { isNamespaced } from '../graders/kinds.ts';
 import { checkIssues } from '../graders/engine.ts';
 
 const noPosition: Locate = () => ({ line: 0, col: 0 });
@@ -118,6 +119,13 @@ function lintNamespaces(task: Task, report: Report): void {
     if ('absent' in check) refs.push([['checks', i, 'absent'], check.absent]);
     if ('unchanged' in check) refs.push([['checks', i, 'unchanged'], check.unchanged]);
     if ('list' in check) refs.push([['checks', i, 'list'], check.list]);
+    if ('helmRelease' in check) refs.push([['checks', i, 'helmRelease'], check.helmRelease]);
+    if ('file' in check && check.file.equalsQuery) refs.push([['checks', i, 'file', 'equalsQuery', 'list'], check.file.equalsQuery.list]);
+    if ('access' in check) {
+      // `*` asks about all namespaces: not a namespace name.
+      if (check.access.namespace !== '*') refs.push([['checks', i, 'access'], check.access]);
+      for (const [j, row] of (check.access.rules ?? []).entries()) if (row.namespace !== '*') refs.push([['checks', i, 'access', 'rules', j], row]);
+    }
   }
   for (const [i, step] of task.setup.entries()) {
     if ('patch' in step) refs.push([['setup', i, 'patch'], step.patch]);
@@ -180,7 +188,41 @@ function reportExpectProblems(path: PathSegment[], expect: unknown, report: Repo
   for (const message of validateExpect(expect)) report(path, message.replace(/^<root>: /, ''));
 }
 
+/** An answer file is written where the instructions say: under the task's working directory. */
+function lintAnswerFiles(task: Task, report: Report): void {
+  for (const [i, check] of task.checks.entries()) {
+    if (!('file' in check)) continue;
+    const p = check.file.path;
+    if (!/^\{\{\s*workdir\s*\}\}\//.test(p) || p.split('/').includes('..')) {
+      report(['checks', i, 'file', 'path'], `"${p}" must be a path under the task's working directory, written {{workdir}}/NAME as the instructions show it`);
+    }
+  }
+}
+
+/**
+ * A cluster-scoped object setup creates is shared by every candidate on the cluster unless its name carries
+ * the candidate's prefix: it must contain one of the task's namespaces ({{ns}}-NAME). CRDs are named by their
+ * group and are shared on purpose (sandbox/cluster-objects.ts).
+ */
+function lintClusterScopedNames(text: string, namespaces: readonly string[], path: PathSegment[], report: Report): void {
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) return;
+  for (const doc of docs) {
+    const o = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    if (!o || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') continue;
+    if (isNamespaced(o.kind) || o.kind === 'CustomResourceDefinition' || o.kind === 'Namespace') continue;
+    const name = o.metadata.name;
+    if (!namespaces.some((ns) => name.includes(ns))) {
+      report(path, `${o.kind} ${name} is cluster-scoped: put a namespace variable in its name ({{ns}}-${name}) so candidates sharing a cluster do not collide`);
+    }
+  }
+}
+
 function lintSetup(task: Task, rendered: Task | undefined, report: Report): void {
+  lintAnswerFiles(task, report);
+  for (const [i, step] of (rendered ?? task).setup.entries()) {
+    if (rendered && 'apply' in step) lintClusterScopedNames(step.apply, Object.values(rendered.namespaces), ['setup', i, 'apply'], report);
+  }
   for (const [i, step] of task.setup.entries()) {
     if ('file' in step) {
       const p = step.file.path;

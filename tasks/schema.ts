@@ -143,6 +143,76 @@ export const SetupStep = z.union([
 ]);
 export type SetupStep = z.infer<typeof SetupStep>;
 
+/**
+ * An answer file the candidate writes under the task's working directory: `path` is written in full as the
+ * instructions show it (`{{workdir}}/error-pod.txt`). Without a content field the file only has to exist;
+ * otherwise give one of them (graders/checks/file.ts).
+ */
+export const FileCheck = z.strictObject({
+  path: z.string().min(1),
+  /** The whole text, trimmed (leading/trailing whitespace and newlines, CRLF) equals this. */
+  text: z.string().optional(),
+  /** The non-blank lines, each trimmed, are exactly these, in any order. */
+  lines: z.array(z.string()).optional(),
+  /** The non-blank lines, each trimmed, are exactly these, in this order. */
+  orderedLines: z.array(z.string()).optional(),
+  /** The trimmed text matches this regular expression (JavaScript syntax, multiline: ^ and $ match per line). */
+  regex: z.string().optional(),
+  /** The file parses as YAML (several documents: a list of them) and matches this expectation, like an object. */
+  yaml: z.unknown().optional(),
+  /** The file parses as JSON and matches this expectation, like an object. */
+  json: z.unknown().optional(),
+  /**
+   * The file holds what a live query answers: `field` of each object `list` finds (those matching `where`),
+   * as non-blank lines in any order (`lines`, default), one value (`text`: the query must find exactly one),
+   * or how many there are (`count`).
+   */
+  equalsQuery: z
+    .strictObject({
+      list: ListRef,
+      field: z.string().min(1).default('metadata.name'),
+      where: Expect.optional(),
+      as: z.enum(['lines', 'text', 'count']).default('lines'),
+    })
+    .optional(),
+});
+export type FileCheck = z.infer<typeof FileCheck>;
+
+/** One question for the API server's authorizer, and the answer the task wants. */
+export const AccessRule = z.strictObject({
+  /** One verb or several (each asked on its own): get, list, watch, create, update, patch, delete, deletecollection, `*`. */
+  verb: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** Plural resource, as `kubectl auth can-i` takes it: `deployments`, `deployments.apps`, `pods/log`. */
+  resource: z.string().min(1),
+  /** API group ('' for core); may also be given as `resource: deployments.apps`. */
+  group: z.string().optional(),
+  /** One object by name (resourceNames rules). */
+  name: z.string().optional(),
+  /** Overrides the check's namespace for this row; `*` asks about all namespaces. */
+  namespace: z.string().optional(),
+  allowed: z.boolean(),
+});
+export type AccessRule = z.infer<typeof AccessRule>;
+
+/**
+ * What a subject may do, asked of the API server (SubjectAccessReview), so RBAC is graded by effect however
+ * the Roles and bindings are written. The subject is `serviceAccount` (a name in `namespace`) or `user` (with
+ * `groups`); the rows are `rules`, or one row written inline (graders/checks/access.ts).
+ */
+export const AccessCheck = z.strictObject({
+  serviceAccount: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  groups: z.array(z.string().min(1)).optional(),
+  /** Where the questions are asked (and the ServiceAccount lives); default the task's `ns`; `*`: all namespaces. */
+  namespace: z.string().optional(),
+  rules: z.array(AccessRule).min(1).optional(),
+  ...AccessRule.partial().omit({ namespace: true }).shape,
+});
+export type AccessCheck = z.infer<typeof AccessCheck>;
+
+/** A Helm release by name, in `namespace` (default the task's `ns`). */
+export const HelmReleaseRef = z.strictObject({ name: z.string().min(1), namespace: z.string().optional() });
+
 const checkBase = {
   name: z.string().min(1),
   points: z.number().int().positive(),
@@ -172,6 +242,16 @@ export const Check = z.union([
     every: Expect.optional(),
     some: Expect.optional(),
   }),
+  /** An answer file under the task's working directory: exists, its text, its YAML/JSON, or a live query's answer. */
+  z.strictObject({ ...checkBase, file: FileCheck }),
+  /** What a user or ServiceAccount may and may not do, as the API server's authorizer answers. */
+  z.strictObject({ ...checkBase, access: AccessCheck }),
+  /**
+   * A Helm release's latest revision matches `expect` (partially): fields `status`, `chart`, `version` (the
+   * chart's), `appVersion`, `revision`, `description`, `values` (user-supplied, as `helm get values` shows) and
+   * `history` (every revision: revision, status, chart, version, description), decoded from helm's Secrets.
+   */
+  z.strictObject({ ...checkBase, helmRelease: HelmReleaseRef, expect: Expect }),
   /** A TypeScript grader module in graders/custom/, for what the declarative form cannot say. */
   z.strictObject({ ...checkBase, custom: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) }),
 ]);

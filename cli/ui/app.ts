@@ -2,7 +2,7 @@
 // Kept to routing; each screen owns its own state.
 import { createElement as h, useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useApp } from 'ink';
-import { AppActionsContext, LabContext, type AppActions, type Lab, type Outcome, type Route } from './context.ts';
+import { AppActionsContext, ConsoleEnvContext, type AppActions, type ConsoleEnv, type Outcome, type Route } from './shared.ts';
 import { DrillRoute } from './drill-screen.ts';
 import { ExamRoute } from './exam-route.ts';
 import { HistoryScreen } from './history-screen.ts';
@@ -27,7 +27,7 @@ function Screen(props: { route: Route }): ReactNode {
 }
 
 export type AppProps = {
-  lab: Lab;
+  lab: ConsoleEnv;
   initial: Route;
   /** Opened as `ckad-lab` (home screen) rather than a subcommand: screens go back home instead of quitting. */
   canGoHome: boolean;
@@ -47,5 +47,5 @@ export function App(props: AppProps): ReactNode {
     [exit, onOutcome],
   );
   const actions = useMemo<AppActions>(() => ({ navigate: setRoute, exit: leave, canGoHome: props.canGoHome }), [leave, props.canGoHome]);
-  return h(LabContext.Provider, { value: props.lab }, h(AppActionsContext.Provider, { value: actions }, h(Screen, { route })));
+  return h(ConsoleEnvContext.Provider, { value: props.lab }, h(AppActionsContext.Provider, { value: actions }, h(Screen, { route })));
 }

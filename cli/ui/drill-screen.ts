@@ -8,7 +8,7 @@ import { newSessionId, sessionPrefix } from '../exam/session.ts';
 import { taskResult, type PreparedTask, type Progress } from '../exam/services.ts';
 import { formatPercent } from '../report/summary.ts';
 import { ACCENT, CheckList, KeyHints, ProgressView, Rule, ScrollText, wrapText } from './components.ts';
-import { useAppActions, useLab } from './context.ts';
+import { useAppActions, useConsoleEnv } from './shared.ts';
 import { HelpOverlay } from './help.ts';
 import { errorText, useAsync, useCountdown, useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
@@ -17,7 +17,7 @@ import { instructionLines, TaskPane } from './task-pane.ts';
 type Mode = 'normal' | 'help' | 'confirm-reset';
 
 export function DrillScreen(props: { id: string; seed: number; task: PreparedTask; why: string; timed: boolean; onNewTask: () => void }): ReactNode {
-  const { services, clock, kubeconfigEnv, store } = useLab();
+  const { services, clock, kubeconfigEnv, store } = useConsoleEnv();
   const app = useAppActions();
   const { columns, rows } = useWindowSize();
   const [state, dispatch] = useReducer(reduceDrill, undefined, () => drillState(props.task, clock(), props.timed));
@@ -152,7 +152,7 @@ export function DrillScreen(props: { id: string; seed: number; task: PreparedTas
 
 /** Picks the task for `choice`, sets it up with progress, then shows the drill. */
 export function DrillRoute(props: { choice: DrillChoice; timed: boolean; seed: number; avoid?: string }): ReactNode {
-  const { services, store } = useLab();
+  const { services, store } = useConsoleEnv();
   const app = useAppActions();
   const [progress, setProgress] = useState<Progress | undefined>(undefined);
   const [state, retry] = useAsync(async () => {

@@ -8,7 +8,7 @@ import type { HistoryRecord } from '../exam/history.ts';
 import type { Progress } from '../exam/services.ts';
 import { phase, reduce, type ExamSession, type SessionAction } from '../exam/session.ts';
 import { KeyHints, ProgressView } from './components.ts';
-import { ExamActionsContext, ExamStateContext, useAppActions, useExamActions, useExamState, useLab, type ExamActions } from './context.ts';
+import { ExamActionsContext, ExamStateContext, useAppActions, useExamActions, useExamState, useConsoleEnv, type ExamActions } from './shared.ts';
 import { ExamScreen } from './exam-screen.ts';
 import { useAsync, useKeys, usePersistentReducer } from './hooks.ts';
 import { matches } from './keys.ts';
@@ -29,7 +29,7 @@ function SetupScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { services } = useLab();
+  const { services } = useConsoleEnv();
   const [progress, setProgress] = useState<Progress | undefined>(undefined);
   const [title, setTitle] = useState('Preparing the sandbox');
   const [state, retry] = useAsync(async () => {
@@ -66,7 +66,7 @@ function GradingScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { services, clock } = useLab();
+  const { services, clock } = useConsoleEnv();
   const [state, retry] = useAsync(() => services.grade(session.tasks, gradeOptions(session, clock())), session.id);
   useEffect(() => {
     if (state.status === 'done') actions.graded(state.value);
@@ -89,7 +89,7 @@ function GradingScreen(): ReactNode {
 /** Puts the graded exam into history (idempotent), then shows the report. */
 function FinishScreen(): ReactNode {
   const session = useExamState();
-  const { store } = useLab();
+  const { store } = useConsoleEnv();
   const app = useAppActions();
   const [finished, setFinished] = useState<{ record: HistoryRecord; file: string } | { error: string } | undefined>(undefined);
   useEffect(() => {
@@ -116,7 +116,7 @@ function ExamPhase(props: { saveError: string | undefined }): ReactNode {
 
 /** Owns the session: every action goes through the reducer and is saved before it is drawn. */
 function ExamSessionProvider(props: { initial: ExamSession }): ReactNode {
-  const { store, clock } = useLab();
+  const { store, clock } = useConsoleEnv();
   const save = useCallback((s: ExamSession) => store.saveSession(s), [store]);
   const [session, dispatch, saveError] = usePersistentReducer<ExamSession, SessionAction>(reduce, props.initial, save);
   const actions = useMemo<ExamActions>(
@@ -139,7 +139,7 @@ function ExamSessionProvider(props: { initial: ExamSession }): ReactNode {
  * (the exam open in another terminal) is said, not broken.
  */
 export function ExamRoute(props: { session: ExamSession }): ReactNode {
-  const { store } = useLab();
+  const { store } = useConsoleEnv();
   const app = useAppActions();
   const [lock, setLock] = useState<'pending' | 'held' | { pid: number }>('pending');
   useEffect(() => {

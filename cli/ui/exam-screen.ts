@@ -5,7 +5,7 @@ import { Box, Text, useWindowSize } from 'ink';
 import { timeLeftWords, warningText } from '../exam/countdown.ts';
 import { flaggedCount, seenCount, type ExamSession, type SessionTask } from '../exam/session.ts';
 import { ACCENT, KeyHints, Rule } from './components.ts';
-import { useAppActions, useExamActions, useExamState, useLab } from './context.ts';
+import { useAppActions, useExamActions, useExamState, useConsoleEnv } from './shared.ts';
 import { HelpOverlay } from './help.ts';
 import { useCountdown, useDeadline, useKeys } from './hooks.ts';
 import { digitOf, matches } from './keys.ts';
@@ -15,7 +15,7 @@ import { trace } from '../trace.ts';
 const LEVEL_COLOR = { calm: undefined, warn: 'yellow', urgent: 'red', expired: 'red' } as const;
 
 function ExamHeader(props: { session: ExamSession; width: number }): ReactNode {
-  const { clock } = useLab();
+  const { clock } = useConsoleEnv();
   const c = useCountdown(props.session.deadline, clock);
   const { session } = props;
   const warning = c ? warningText(c.level) : '';
@@ -84,7 +84,7 @@ export function ExamScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { clock, kubeconfigEnv, store } = useLab();
+  const { clock, kubeconfigEnv, store } = useConsoleEnv();
   const { columns, rows } = useWindowSize();
   // Read at each render: the session provider re-renders this screen when a save fails or a retry succeeds.
   const unsaved = store.unsaved(session.id);

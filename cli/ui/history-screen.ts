@@ -6,7 +6,7 @@ import { drillOutcome, fullyGraded, verdict } from '../exam/history.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { randomSeed } from '../exam/flow.ts';
 import { Bar, KeyHints, Rule } from './components.ts';
-import { useAppActions, useLab } from './context.ts';
+import { useAppActions, useConsoleEnv } from './shared.ts';
 import { useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
 
@@ -18,7 +18,7 @@ const when = (ms: number): string => {
 };
 
 export function HistoryScreen(): ReactNode {
-  const { store, canDrill } = useLab();
+  const { store, canDrill } = useConsoleEnv();
   const app = useAppActions();
   const { columns } = useWindowSize();
   const width = Math.max(60, columns - 1);

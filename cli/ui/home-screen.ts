@@ -10,7 +10,7 @@ import { StoreError } from '../exam/store.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { EXIT } from '../exit.ts';
 import { ACCENT, KeyHints, ProgressView, Rule } from './components.ts';
-import { useAppActions, useLab, type Route } from './context.ts';
+import { useAppActions, useConsoleEnv, type Route } from './shared.ts';
 import { useAsync, useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
 
@@ -44,7 +44,7 @@ function Menu(props: { title: string; items: readonly Item[]; onBack?: () => voi
 }
 
 export function HomeScreen(): ReactNode {
-  const { services, store, clock } = useLab();
+  const { services, store, clock } = useConsoleEnv();
   const app = useAppActions();
   const [status] = useAsync(() => services.sandboxStatus(), 'status');
   const [menu, setMenu] = useState<'main' | 'domains'>('main');
@@ -89,7 +89,7 @@ export function HomeScreen(): ReactNode {
 
 /** Builds and starts the sandbox with progress, then goes on to `then`. */
 export function SandboxScreen(props: { then: Route }): ReactNode {
-  const { services } = useLab();
+  const { services } = useConsoleEnv();
   const app = useAppActions();
   const [progress, setProgress] = useState<Progress | undefined>(undefined);
   const [state, retry] = useAsync(() => services.ensureSandbox(setProgress), 'sandbox');
@@ -108,7 +108,7 @@ export function SandboxScreen(props: { then: Route }): ReactNode {
 
 /** Draws a new exam from the home screen; refuses like `ckad-lab exam` when one is in progress. */
 export function ExamStartScreen(): ReactNode {
-  const { services, store, clock } = useLab();
+  const { services, store, clock } = useConsoleEnv();
   const app = useAppActions();
   const [state] = useAsync(() => beginExam(services, store, { now: clock }), 'begin');
   useEffect(() => {

@@ -14,7 +14,7 @@ import { ExamStore } from '../exam/store.ts';
 import { exportRecord, type ExportOptions } from '../report/export.ts';
 import { formatPercent } from '../report/summary.ts';
 import { App } from './app.ts';
-import type { Lab, Outcome, Route } from './context.ts';
+import type { ConsoleEnv, Outcome, Route } from './shared.ts';
 import { trace } from '../trace.ts';
 
 trace('console', 'Ink and the screens loaded');
@@ -39,7 +39,7 @@ const noServices: LabServices = {
 async function runConsole(services: LabServices, options: CommonOptions & ExportOptions, initial: Route, canGoHome: boolean, canDrill = true): Promise<number> {
   const output = options.output ?? processOutput;
   const clock = options.now ?? Date.now;
-  const lab: Lab = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill };
+  const lab: ConsoleEnv = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill };
   let outcome: Outcome = { kind: 'quit' };
   let signalled: number | undefined;
   const instance = render(h(App, { lab, initial, canGoHome, onOutcome: (o) => (outcome = o) }), { exitOnCtrlC: false, alternateScreen: true });

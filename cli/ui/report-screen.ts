@@ -5,7 +5,7 @@ import { Box, Text, useWindowSize } from 'ink';
 import { drillOutcome, ungradedChecks, verdict, type HistoryRecord } from '../exam/history.ts';
 import { domainTitle, formatPercent, lateChangesWarning, lateChangeText } from '../report/summary.ts';
 import { ACCENT, Bar, CheckList, KeyHints, Rule, ScrollText, wrapText } from './components.ts';
-import { useAppActions } from './context.ts';
+import { useAppActions } from './shared.ts';
 import { useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
 

@@ -8,7 +8,7 @@ import { createElement as h } from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../cli/ui/app.ts';
-import type { Lab, Outcome } from '../../cli/ui/context.ts';
+import type { ConsoleEnv, Outcome } from '../../cli/ui/shared.ts';
 import { ExamStore, type AtomicIo } from '../../cli/exam/store.ts';
 import { EXIT, leaveExam, SAVE_RETRY_MS } from '../../cli/exam/flow.ts';
 import { reduce } from '../../cli/exam/session.ts';
@@ -93,7 +93,7 @@ describe('exam console with a session file that cannot be written', () => {
     store.claim(session);
     const outcomes: Outcome[] = [];
     const services = fakeServices(catalog);
-    const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
+    const lab: ConsoleEnv = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
     app = render(h(App, { lab, initial: { screen: 'exam', session }, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
     await waitForFrame(app!.lastFrame, 'Task 1 of 3');
     return { session, outcomes, app };

@@ -5,7 +5,7 @@ import { createElement as h } from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../cli/ui/app.ts';
-import type { Lab, Outcome, Route } from '../../cli/ui/context.ts';
+import type { ConsoleEnv, Outcome, Route } from '../../cli/ui/shared.ts';
 import { ExamStore } from '../../cli/exam/store.ts';
 import { fakeCatalog, fakeServices, halfResult, runningSession, waitFor, waitForFrame, type FakeServices } from './exam-fakes.ts';
 import { weakestDomains } from '../../cli/exam/draw.ts';
@@ -30,7 +30,7 @@ beforeEach(() => {
 
 function mount(initial: Route) {
   const outcomes: Outcome[] = [];
-  const lab: Lab = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
+  const lab: ConsoleEnv = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: true };
   const app = render(h(App, { lab, initial, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
   instances.push(app);
   return { app, outcomes };

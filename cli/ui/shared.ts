@@ -1,5 +1,7 @@
-// Contexts. State and actions are separate, so a component that only acts (a key handler) does not re-render
-// when the state changes, and one that only shows does not see the actions.
+// What every screen shares: the console's environment (ConsoleEnv), its routes and outcomes, and the React
+// contexts that carry them. State and actions are separate, so a component that only acts (a key handler) does
+// not re-render when the state changes, and one that only shows does not see the actions. (Named for its job:
+// "context" already means a kube context here.)
 import { createContext, useContext } from 'react';
 import type { LabServices } from '../exam/services.ts';
 import type { ExamStore } from '../exam/store.ts';
@@ -25,8 +27,8 @@ export type Route =
   | { screen: 'drill'; choice: DrillChoice; timed: boolean; seed: number; avoid?: string }
   | { screen: 'history' };
 
-/** What every screen may use: the lab, the store and the clock. Stable for the life of the app. */
-export type Lab = {
+/** What every screen may use: the lab's services, the store and the clock. Stable for the life of the app. */
+export type ConsoleEnv = {
   services: LabServices;
   store: ExamStore;
   clock: () => number;
@@ -54,7 +56,7 @@ export type ExamActions = {
   graded: (report: GradeReport) => void;
 };
 
-export const LabContext = createContext<Lab | null>(null);
+export const ConsoleEnvContext = createContext<ConsoleEnv | null>(null);
 export const AppActionsContext = createContext<AppActions | null>(null);
 export const ExamStateContext = createContext<ExamSession | null>(null);
 export const ExamActionsContext = createContext<ExamActions | null>(null);
@@ -64,7 +66,7 @@ const required = <T>(value: T | null, name: string): T => {
   return value;
 };
 
-export const useLab = (): Lab => required(useContext(LabContext), 'LabContext');
+export const useConsoleEnv = (): ConsoleEnv => required(useContext(ConsoleEnvContext), 'ConsoleEnvContext');
 export const useAppActions = (): AppActions => required(useContext(AppActionsContext), 'AppActionsContext');
 export const useExamState = (): ExamSession => required(useContext(ExamStateContext), 'ExamStateContext');
 export const useExamActions = (): ExamActions => required(useContext(ExamActionsContext), 'ExamActionsContext');

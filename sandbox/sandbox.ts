@@ -58,6 +58,9 @@ function kwokConfig(bin: BinaryPaths): string {
       kwokControllerBinary: bin.kwok,
       quietPull: true,
       disableQPSLimits: true,
+      // Tasks give pods log lines with kwok `Logs` objects (sandbox/logs.ts). ClusterLogs stays in this file:
+      // as a CRD, several would be tried in random order, and the catch-all note below could shadow a task's.
+      enableCRDs: ['Logs'],
     },
     // No node leases: a restarted kwok controller (new identity) would otherwise wait for its predecessor's
     // leases to expire (kwokctl makes them 200 s) before simulating pods again. Node health is reported by

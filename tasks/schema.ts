@@ -138,6 +138,24 @@ export const SetupStep = z.union([
   WaitStep,
   /** A file the candidate is handed, written under the task's working directory. */
   z.strictObject({ file: z.strictObject({ path: z.string().min(1), content: z.string() }) }),
+  /**
+   * What `kubectl logs` prints for a pod (sandbox only; sandbox/logs.ts): `pod` by name, or every pod `selector`
+   * matches when the step runs; `container` (all of the pod's without it); `previous` is what `logs -p` prints.
+   * Lines are timestamped a second apart (or over `spanSeconds`), the last at setup time.
+   */
+  z.strictObject({
+    logs: z
+      .strictObject({
+        pod: z.string().min(1).optional(),
+        selector: z.string().min(1).optional(),
+        namespace: z.string().optional(),
+        container: z.string().min(1).optional(),
+        lines: z.string(),
+        previous: z.string().optional(),
+        spanSeconds: z.number().nonnegative().max(30 * 86_400).optional(),
+      })
+      .refine((l) => (l.pod === undefined) !== (l.selector === undefined), 'give either `pod` (one pod by name) or `selector` (every pod it matches), not both'),
+  }),
   /** A shell command with KUBECONFIG set; for what the other steps cannot say. */
   z.strictObject({ run: z.string().min(1) }),
 ]);

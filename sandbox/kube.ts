@@ -145,15 +145,20 @@ export class Kube {
     type Resources = { resources?: { name: string; kind: string; namespaced: boolean }[] };
     type Groups = { groups?: { preferredVersion?: { groupVersion: string }; versions?: { groupVersion: string }[] }[] };
     try {
-      const [core, apis] = (await Promise.all([this.raw('GET', '/api/v1'), this.raw('GET', '/apis')])) as [Resources, Groups];
+      // Aggregated discovery (Kubernetes 1.30+): every group, version and resource in two requests.
+      const [core, apis] = (await Promise.all([this.raw('GET', '/api', undefined, undefined, AGGREGATED_DISCOVERY), this.raw('GET', '/apis', undefined, undefined, AGGREGATED_DISCOVERY)])) as [unknown, unknown];
+      const aggregated = [core, apis].every((d) => (d as { kind?: string } | undefined)?.kind === 'APIGroupDiscoveryList');
+      if (aggregated) return [...fromAggregated(core as AggregatedList), ...fromAggregated(apis as AggregatedList)];
+      // Older servers: /api/v1, /apis and one request per group version.
+      const [coreList, groups] = (await Promise.all([this.raw('GET', '/api/v1'), this.raw('GET', '/apis')])) as [Resources, Groups];
       const versions: { groupVersion: string; preferred: boolean }[] = [];
-      for (const g of apis.groups ?? []) {
+      for (const g of groups.groups ?? []) {
         for (const v of g.versions ?? []) versions.push({ groupVersion: v.groupVersion, preferred: v.groupVersion === g.preferredVersion?.groupVersion });
       }
       const lists = await Promise.all(versions.map((v) => (this.raw('GET', `/apis/${v.groupVersion}`) as Promise<Resources>).catch(() => ({ resources: [] }))));
       const resources = (gv: string, preferred: boolean, list: Resources): ApiResource[] =>
         (list.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => ({ apiVersion: gv, kind: r.kind, resource: r.name, namespaced: r.namespaced, preferred }));
-      return [...resources('v1', true, core), ...versions.flatMap((v, i) => resources(v.groupVersion, v.preferred, lists[i] ?? {}))];
+      return [...resources('v1', true, coreList), ...versions.flatMap((v, i) => resources(v.groupVersion, v.preferred, lists[i] ?? {}))];
     } catch (error) {
       throw this.explain(error, 'discover the kinds the API server serves');
     }
@@ -250,10 +255,10 @@ export class Kube {
   }
 
   /** A raw API request (for what the typed clients do not cover: discovery, collections, finalize). */
-  async raw(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  async raw(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new UserError(`Context "${this.context}" has no server.`);
-    const options: Record<string, unknown> = { method, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs, agent: this.agent };
+    const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs, agent: this.agent };
     await this.kc.applyToHTTPSOptions(options as never);
     const what = `${method} ${path}`;
     return new Promise((resolve, reject) => {
@@ -297,6 +302,27 @@ export class Kube {
     if (error instanceof CouldNotGrade || error instanceof UserError) return error;
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/** Asks for aggregated discovery (apidiscovery.k8s.io/v2), with plain discovery JSON as the fallback. */
+const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+type AggregatedList = {
+  items?: {
+    metadata?: { name?: string };
+    /** In order of preference: the first is the group's preferred version. */
+    versions?: { version: string; freshness?: string; resources?: { resource: string; scope?: string; responseKind?: { kind?: string } }[] }[];
+  }[];
+};
+
+function fromAggregated(list: AggregatedList): ApiResource[] {
+  return (list.items ?? []).flatMap((group) => {
+    const name = group.metadata?.name ?? '';
+    return (group.versions ?? []).flatMap((v, i) =>
+      (v.resources ?? [])
+        .filter((r) => r.responseKind?.kind)
+        .map((r) => ({ apiVersion: name ? `${name}/${v.version}` : v.version, kind: r.responseKind?.kind ?? '', resource: r.resource, namespaced: r.scope === 'Namespaced', preferred: i === 0 })),
+    );
+  });
 }
 
 /**

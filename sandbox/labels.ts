@@ -4,6 +4,7 @@
 //   every namespace of a task   labels      managed-by=ckad-lab, task=ID, prefix=P (or `none`), console=true*
 //   a task's main namespace     annotations task, seed, prefix, values, baseline (how it was set up)
 //   (* only on namespaces the exam console created)
+//   everything a class creates  labels      class=NAME, candidate=NAME (cli/class/)
 
 /** On every namespace ckad-lab creates; only namespaces carrying it are ever deleted. */
 export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'ckad-lab' } as const;
@@ -26,4 +27,8 @@ export const KEYS = {
   values: 'ckad-lab.dev/values',
   /** Annotation: the objects recorded after setup, for `unchanged` checks, as JSON. */
   baseline: 'ckad-lab.dev/baseline',
+  /** Label on everything a class creates (cli/class/): the class name; `class delete` removes what carries it. */
+  class: 'ckad-lab.dev/class',
+  /** Label on everything a class creates for one candidate: the candidate's name. */
+  candidate: 'ckad-lab.dev/candidate',
 } as const;

@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../../sandbox/errors.ts';
+import { KEYS } from '../../sandbox/labels.ts';
 
 /** Labels on everything a class creates; `class delete` removes exactly what carries them. */
-export const CLASS_LABEL = 'ckad-lab.dev/class';
-export const CANDIDATE_LABEL = 'ckad-lab.dev/candidate';
+export const CLASS_LABEL = KEYS.class;
+export const CANDIDATE_LABEL = KEYS.candidate;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -80,7 +80,8 @@ export function classObjects(className: string): KubeObject[] {
         matchConditions: [{ name: 'candidate', expression: `'${group}' in request.userInfo.groups` }],
         validations: [
           {
-            expression: "request.subResource != 'token'",
+            // `subResource` is absent from requests on the object itself (a Secret), not empty.
+            expression: "!has(request.subResource) || request.subResource != 'token'",
             message: `candidates of class ${className} cannot mint ServiceAccount tokens: their access ends with the class window`,
             reason: 'Forbidden',
           },

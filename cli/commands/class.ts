@@ -235,13 +235,11 @@ export async function joinCommand(argv: string[]): Promise<number> {
   const now = Date.now();
   const { timeLeft } = await import('../class/watch.ts');
   const left = timeLeft(record.endsAt, now);
-  out(
+  const text =
     `Class ${record.class} · candidate ${record.candidate} · ${tasks.length} tasks · ${left === 'ended' ? 'time is up' : `${left} left`} (until ${new Date(record.endsAt).toISOString()})\n` +
       `Your work is graded by the instructor after the window; there is no grading here, as on the exam.\n\n` +
-      `Point kubectl at your namespaces (in your shell):\n  eval "$(ckad-lab join ${shellQuote(positionals[0] as string)} --env)"\n`,
-  );
-  tasks.forEach((t, i) => {
-    out(`\n== Task ${i + 1} of ${tasks.length}: ${t.title}  (${t.points} points, about ${t.minutes} min)\nNamespace: ${t.namespace}\n\n${t.instructions}\n`);
-  });
+      `Point kubectl at your namespaces (in your shell):\n  eval "$(ckad-lab join ${shellQuote(positionals[0] as string)} --env)"\n` +
+    tasks.map((t, i) => `\n== Task ${i + 1} of ${tasks.length}: ${t.title}  (${t.points} points, about ${t.minutes} min)\nNamespace: ${t.namespace}\n\n${t.instructions}\n`).join('');
+  out(text);
   return left === 'ended' ? 3 : 0;
 }

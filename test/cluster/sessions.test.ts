@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { labServices } from '../../cli/lab/services.ts';
-import { createSession, newSessionId, sessionPrefix } from '../../cli/exam/session.ts';
+import { finishExam } from '../../cli/exam/flow.ts';
+import { createSession, newSessionId, reduce, sessionPrefix } from '../../cli/exam/session.ts';
 import { ExamStore } from '../../cli/exam/store.ts';
 import { kubectl, sandboxKube, waitFor } from './helpers.ts';
 
@@ -46,4 +47,44 @@ test('an exam graded after time ran out lists what was changed after the end, by
 
   // Without the option nothing is looked for.
   expect((await services.grade([task!])).tasks[0]?.changedAfterEnd).toBeUndefined();
+});
+
+test('an exam graded while the cluster did not answer keeps its namespaces and is re-graded at the next start', async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'ckad-lab-regrade-'));
+  const store = new ExamStore(stateDir);
+  const services = labServices({}, stateDir);
+  const kube = sandboxKube();
+  const exists = async (name: string) => (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name })) !== undefined;
+  const noProgress = () => {};
+
+  const exam = createSession({ id: newSessionId(), kind: 'exam', createdAt: Date.now(), seed: 0, minutes: 120, taskIds: ['configmap-from-literals'] });
+  expect(store.claim(exam).ok).toBe(true);
+  const tasks = await services.setupTasks(exam.plan, noProgress);
+  const [task] = tasks;
+  await kubectl('-n', task!.namespace, 'create', 'configmap', 'app-config', `--from-literal=APP_COLOR=${task!.values.color}`, `--from-literal=APP_MODE=${task!.values.mode}`);
+  // The exam ends while the API server does not answer: every check "could not grade".
+  const reached = await services.grade(tasks);
+  const down = { ...reached, score: 0, percent: 0, tasks: reached.tasks.map((t) => ({ ...t, score: 0, checks: t.checks.map((c) => ({ ...c, points: 0, passed: false, error: 'cannot reach the API server (ECONNREFUSED)' })) })) };
+  const running = reduce(exam, { type: 'SETUP_DONE', tasks, at: Date.now() });
+  const ended = reduce(reduce(running, { type: 'END', at: Date.now(), reason: 'finished' }), { type: 'GRADED', report: down });
+  store.saveSession(ended);
+  finishExam(store, ended);
+  expect(store.historyRecord(exam.id)).toMatchObject({ percent: 0, ungraded: 2 });
+
+  // A later session clears earlier ones away, but not the exam that still has to be graded.
+  const [oldDrill] = await services.setupTasks([{ id: 'configmap-from-literals', seed: 0, prefix: 'dold02' }], noProgress);
+  await services.setupTasks([{ id: 'configmap-from-literals', seed: 0, prefix: 'dnew02' }], noProgress);
+  await waitFor('the earlier drill cleared away', async () => !(await exists(oldDrill!.namespace)));
+  expect(await exists(task!.namespace)).toBe(true);
+
+  // The next start, with the cluster answering, grades it again and says so.
+  const labels: string[] = [];
+  await services.ensureSandbox((p) => labels.push(p.label));
+  expect(labels).toContain(`Re-graded exam ${exam.id}, which ended while the cluster did not answer: 0% UNGRADED (2 checks could not be graded) -> 100% PASS.`);
+  expect(store.historyRecord(exam.id)).toMatchObject({ percent: 100, passed: true, ungraded: 0, regradedAt: expect.any(Number) });
+
+  // Once its namespace is gone, a re-grade says it cannot grade the task rather than scoring it 0.
+  await kubectl('delete', 'namespace', task!.namespace, '--wait=true');
+  const gone = await services.grade(tasks, { regrade: true });
+  expect(gone.tasks[0]?.checks.every((c) => c.error?.includes('no longer exists'))).toBe(true);
 });

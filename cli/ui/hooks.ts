@@ -77,7 +77,7 @@ export function usePersistentReducer<S, A>(
         setSaveError(undefined);
         return true;
       } catch (error) {
-        setSaveError(`Your latest changes are NOT saved: ${(error as Error).message}. Trying again every ${Math.round(retryMs / 1000)} s; leaving now would lose them.`);
+        setSaveError(`Your latest changes are NOT saved: ${(error as Error).message.replace(/\.$/, '')}. Trying again every ${Math.round(retryMs / 1000)} s; leaving now would lose them.`);
         return false;
       }
     },

@@ -66,9 +66,11 @@ type Pass = {
 
 function startPass(ctx: GradeContext): Pass {
   const now = ctx.now ?? Date.now;
+  const reader = cachedReader(ctx.reader);
   return {
-    reader: cachedReader(ctx.reader),
-    fresh: () => cachedReader(ctx.reader),
+    reader,
+    // Polls read objects afresh; the kinds the server serves are discovered once per pass.
+    fresh: () => ({ ...cachedReader(ctx.reader), ...(reader.discover && { discover: reader.discover }) }),
     baseline: ctx.baseline ?? {},
     deadline: ctx.deadline ?? now() + DEFAULT_WAIT_MS,
     pollMs: ctx.pollMs ?? DEFAULT_POLL_MS,

@@ -151,3 +151,17 @@ describe('grading objects of any kind', () => {
     expect(checkIssues(check('daemonset')).map((i) => i.message)).toEqual(['kind: unknown kind "daemonset": did you mean "DaemonSet"? (kinds are singular and case-sensitive)']);
   });
 });
+
+describe('discovery while polling', () => {
+  it('an eventually check polls objects afresh but discovers kinds once per pass', async () => {
+    const reader = new DiscoveringReader([backup({ schedule: '0 3 * * *' })]);
+    reader.beforeRead = (reads) => {
+      if (reads >= 4) reader.objects = [backup({ schedule: '0 2 * * *' })];
+    };
+    const check = { name: 'settles', points: 1, eventually: true, object: { kind: 'Backup', name: 'nightly' }, expect: { spec: { schedule: '0 2 * * *' } } };
+    const r = await gradeTask(makeTask([check]), ctx(reader));
+    expect(r.checks[0]).toMatchObject({ passed: true });
+    expect(reader.calls.length).toBeGreaterThanOrEqual(4);
+    expect(reader.discoveries).toBe(1);
+  });
+});

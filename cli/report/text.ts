@@ -80,11 +80,12 @@ export function renderTextHistory(
         : `  ${when(r.endedAt)}  ${r.kind} ${r.id}  ${formatPercent(r.percent).padStart(6)}  ${verdict(r)}  ${r.tasks.length} tasks  ${r.reason}${fullyGraded(r) ? '' : `  (not in the statistics; re-grade: ckad-lab report ${r.id} --regrade)`}`,
     );
   }
-  out.push('', 'Per domain, oldest to newest');
-  const domains = [...new Set(records.flatMap((r) => r.domains.map((d) => d.domain)))];
+  out.push('', 'Per domain, oldest to newest (attempts with ungraded checks left out)');
+  const graded = records.filter(fullyGraded);
+  const domains = [...new Set(graded.flatMap((r) => r.domains.map((d) => d.domain)))];
   const width = Math.max(...domains.map((d) => domainTitle(d).length), 10);
   for (const domain of domains) {
-    const series = records.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => `${Math.round(d.percent)}%`.padStart(4)));
+    const series = graded.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => `${Math.round(d.percent)}%`.padStart(4)));
     out.push(`  ${domainTitle(domain).padEnd(width)}  ${series.join(' ')}`);
   }
   if (weakest.length > 0) {

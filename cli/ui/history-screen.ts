@@ -32,7 +32,9 @@ export function HistoryScreen(): ReactNode {
       else app.exit({ kind: 'quit' });
     }
   });
-  const domains = [...new Set(records.flatMap((r) => r.domains.map((d) => d.domain)))];
+  // Statistics only from attempts whose every check was graded.
+  const graded = records.filter(fullyGraded);
+  const domains = [...new Set(graded.flatMap((r) => r.domains.map((d) => d.domain)))];
   const titleWidth = Math.max(10, ...domains.map((d) => domainTitle(d).length));
   return h(
     Box,
@@ -46,7 +48,7 @@ export function HistoryScreen(): ReactNode {
           { flexDirection: 'column' },
           h(Text, { dimColor: true }, 'Each domain, latest attempt with the ones before it (oldest first)'),
           ...domains.map((domain) => {
-            const series = records.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => d.percent));
+            const series = graded.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => d.percent));
             const latest = series.at(-1) ?? 0;
             return h(
               Text,

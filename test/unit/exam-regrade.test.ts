@@ -71,7 +71,11 @@ describe('an exam graded while the cluster was down', () => {
     expect(fullyGraded(bad)).toBe(false);
     // Only the graded attempt counts: deployment at 100%, observability not attempted at all.
     expect(weakestDomains(records)).toEqual([{ domain: 'deployment', percent: 100, attempts: 1 }]);
-    expect(renderTextHistory(records, weakestDomains(records))).toMatch(/down000001\s+0%\s+UNGRADED .*ckad-lab report down000001 --regrade/);
+    const text = renderTextHistory(records, weakestDomains(records));
+    expect(text).toMatch(/down000001\s+0%\s+UNGRADED .*ckad-lab report down000001 --regrade/);
+    // Its zeros are in no per-domain series either.
+    expect(text).toMatch(/Application Deployment\s+100%\n/);
+    expect(text).not.toContain('Application Observability');
     expect(renderTextReport(bad)).toContain('Score 0% (0/10) · UNGRADED');
   });
 

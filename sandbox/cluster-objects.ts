@@ -146,3 +146,23 @@ async function deleteAndWait(kube: Kube, ref: { apiVersion: string; kind: string
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Deletes the cluster-scoped objects whose session is over: labelled by ckad-lab with a task and a prefix, while
+ * no namespace with that task and prefix is left (the exam console clears finished sessions' namespaces). Run
+ * after such a clean-up. Objects are listed before namespaces, and setup creates a task's namespaces before
+ * its cluster-scoped objects, so an object being set up now always finds its namespace. CRDs carry no prefix:
+ * never touched. Returns what it deleted, as `Kind/name`.
+ */
+export async function removeOrphanClusterObjects(kube: Kube, timeoutMs = 30_000): Promise<string[]> {
+  kube.assertMayMutate('remove the cluster-scoped objects of finished sessions');
+  const selector = `${MANAGED_BY.key}=${MANAGED_BY.value},${KEYS.task},${KEYS.prefix}`;
+  const kinds = (await kube.discover()).filter((r) => !r.namespaced && r.preferred && r.kind !== 'Namespace' && r.kind !== CRD);
+  const labelled = (await Promise.all(kinds.map((k) => kube.list({ apiVersion: k.apiVersion, kind: k.kind, labelSelector: selector }).catch(() => [])))).flat();
+  if (labelled.length === 0) return [];
+  const namespaces = await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: selector });
+  const live = new Set(namespaces.map((ns) => `${ns.metadata?.labels?.[KEYS.task]} ${ns.metadata?.labels?.[KEYS.prefix]}`));
+  const orphans = labelled.filter((o) => !live.has(`${o.metadata?.labels?.[KEYS.task]} ${o.metadata?.labels?.[KEYS.prefix]}`));
+  await Promise.all(orphans.map((o) => deleteAndWait(kube, { apiVersion: String(o.apiVersion), kind: String(o.kind), name: String(o.metadata?.name) }, timeoutMs)));
+  return orphans.map((o) => `${o.kind}/${o.metadata?.name}`);
+}

@@ -5,6 +5,7 @@ import type { WorkerServices } from './channel.ts';
 import { regradePending, ungradedExams } from '../exam/regrade.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { removeNamespaces, sandboxPaths, sandboxStatus } from '../../sandbox/sandbox.ts';
+import { removeOrphanClusterObjects } from '../../sandbox/cluster-objects.ts';
 import { catalog, findTasks, openLab, type ClusterFlags, type LabConnection } from './open.ts';
 import { gradeRecords, setupRecord, setupTask } from './runner.ts';
 import { ExamStore } from '../exam/store.ts';
@@ -60,7 +61,8 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
         }),
       );
       // Afterwards and in the background, so the first task shows at once.
-      void removeNamespaces(runner.kube, stale).catch(() => {
+      // Then the cluster-scoped objects of the sessions whose namespaces are gone (sandbox/cluster-objects.ts).
+      void removeNamespaces(runner.kube, stale).then(() => removeOrphanClusterObjects(runner.kube)).catch(() => {
         // Best effort: what is left is found again by the next session.
       });
       return prepared;

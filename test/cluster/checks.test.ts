@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, onTestFinished, test } from 'vitest';
 import { gradeTask } from '../../graders/engine.ts';
 import type { KubeObject } from '../../graders/reader.ts';
-import { createSetupObject, removeTaskClusterObjects } from '../../sandbox/cluster-objects.ts';
+import { createSetupObject, removeOrphanClusterObjects, removeTaskClusterObjects } from '../../sandbox/cluster-objects.ts';
 import { Kube, readerFor } from '../../sandbox/kube.ts';
 import type { Task } from '../../tasks/schema.ts';
 import { minimalTask } from '../unit/task-fixture.ts';
@@ -132,6 +132,27 @@ describe('objects of any kind', () => {
     expect(await exists(leftover)).toBe(true);
     expect(await exists(foreign)).toBe(true); // not labelled by ckad-lab, not named by the task's checks
     expect(await exists(otherSession)).toBe(true); // another session's
+  });
+  test('objects of finished sessions (no namespace with their task and prefix left) are swept; live ones stay', async () => {
+    const kube = sandboxKube();
+    const ns = await testNamespace(kube);
+    const live = { task: 'checks-sweep', prefix: `live${randomBytes(2).toString('hex')}` };
+    const gone = { ...live, prefix: `gone${randomBytes(2).toString('hex')}` };
+    // The live session's namespace, labelled as setup labels a task's namespaces.
+    await kube.patch({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'ckad-lab.dev/task': live.task, 'ckad-lab.dev/prefix': live.prefix } } }, 'merge');
+    const names = { live: `${ns}-live`, gone: `${ns}-gone`, plain: `${ns}-plain` };
+    for (const name of Object.values(names)) cleanupClusterObject(kube, 'rbac.authorization.k8s.io/v1', 'ClusterRole', name);
+    const role = (name: string): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+    await createSetupObject(kube, role(names.live), ns, live);
+    await createSetupObject(kube, role(names.gone), ns, gone);
+    await kube.create(role(names.plain));
+
+    const removed = await removeOrphanClusterObjects(kube);
+    expect(removed).toContain(`ClusterRole/${names.gone}`);
+    const exists = async (name: string) => Boolean(await kube.get({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name }));
+    expect(await exists(names.gone)).toBe(false);
+    expect(await exists(names.live)).toBe(true);
+    expect(await exists(names.plain)).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
+import { removeOrphanClusterObjects } from './cluster-objects.ts';
 import { UserError } from './errors.ts';
 import { CommandFailed, runCommand } from './exec.ts';
 import { ApiError, connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
@@ -383,6 +384,8 @@ export async function resetNamespaces(kube: Kube, opts: { selector?: string; tim
   const selector = opts.selector ? `${MANAGED_SELECTOR},${opts.selector}` : MANAGED_SELECTOR;
   const namespaces = (await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: selector })).map((n) => n.metadata?.name as string);
   await removeNamespaces(kube, namespaces, opts.timeoutMs);
+  // With them go the cluster-scoped objects of their tasks (labelled like them; sandbox/cluster-objects.ts).
+  await removeOrphanClusterObjects(kube, opts.timeoutMs);
   return namespaces;
 }
 

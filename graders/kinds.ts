@@ -146,3 +146,37 @@ export function isNamespaced(kind: string): boolean {
 export const CANDIDATE_KINDS: readonly { kind: string; apiVersion: string }[] = Object.entries(KINDS)
   .filter(([kind, info]) => info.namespaced && !['Event', 'Endpoints', 'EndpointSlice', 'ControllerRevision', 'Lease', 'PodTemplate', 'ReplicationController'].includes(kind))
   .map(([kind, info]) => ({ kind, apiVersion: info.apiVersion }));
+
+/** The plural resource name of a built-in kind, as RBAC rules and `kubectl auth can-i` name it. */
+function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower === 'endpoints') return lower;
+  if (lower.endsWith('s')) return `${lower}es`;
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+/**
+ * Authoring problems of a resource an access question names (`deployments`, `deployments.apps`, `pods/log`):
+ * a built-in kind written in the singular or capitalised, or without its API group, would be a question about
+ * a resource nothing grants, so "denied" rows would pass for anything. Custom resources are not known here.
+ */
+export function resourceProblems(resource: string, group: string | undefined): string[] {
+  const [base = resource] = resource.split('/', 1);
+  const dot = base.indexOf('.');
+  const name = dot >= 0 ? base.slice(0, dot) : base;
+  const effectiveGroup = group ?? (dot >= 0 ? base.slice(dot + 1) : '');
+  const kinds = Object.entries(KINDS);
+  const exact = kinds.find(([kind]) => pluralOf(kind) === name);
+  if (exact) {
+    const [kind, info] = exact;
+    const want = groupOf(info.apiVersion);
+    if (effectiveGroup !== want) {
+      return [`${name} are in ${want ? `API group ${want}` : 'the core group'}, not ${effectiveGroup ? `"${effectiveGroup}"` : 'the core group'}: write resource: ${name}${want ? `.${want}` : ''} (${kind})`];
+    }
+    return [];
+  }
+  const singular = kinds.find(([kind]) => kind.toLowerCase() === name.toLowerCase() || pluralOf(kind) === name.toLowerCase());
+  if (singular) return [`resource "${name}": write the plural, lowercase resource name ${pluralOf(singular[0])}${groupOf(singular[1].apiVersion) ? `.${groupOf(singular[1].apiVersion)}` : ''}`];
+  return [];
+}

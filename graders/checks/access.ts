@@ -1,6 +1,7 @@
 // `access` checks: what a user or ServiceAccount may do, asked of the API server's authorizer with a
 // SubjectAccessReview (created and answered, never stored). RBAC tasks are graded by effect, however the
 // Roles and bindings are written. A review the credentials may not create (401/403) is "could not grade".
+import { resourceProblems } from '../kinds.ts';
 import type { Failure } from '../match.ts';
 import type { AccessQuery, ClusterReader } from '../reader.ts';
 import type { AccessCheck, AccessRule } from '../../tasks/schema.ts';
@@ -19,6 +20,9 @@ export function accessCheckProblems(access: AccessCheck): string[] {
   if (access.rules !== undefined && inline.length > 0) problems.push(`access: give the rows as \`rules\` or one row inline, not both (inline: ${inline.join(', ')})`);
   if (access.rules === undefined && (access.verb === undefined || access.resource === undefined || access.allowed === undefined)) {
     problems.push('access: give `rules` (a list of {verb, resource, allowed}) or one row inline with verb, resource and allowed');
+  }
+  for (const row of access.rules ?? (access.resource !== undefined ? [{ resource: access.resource, group: access.group }] : [])) {
+    for (const p of resourceProblems(row.resource, row.group)) problems.push(`access: ${p}`);
   }
   return problems;
 }

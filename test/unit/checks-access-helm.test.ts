@@ -99,6 +99,16 @@ describe('access checks', () => {
     expect(issues({ serviceAccount: 'a', groups: ['x'], verb: 'get', resource: 'pods', allowed: true })[0]).toContain('groups only with `user`');
     expect(issues({ serviceAccount: 'a', verb: 'get', resource: 'pods', allowed: false })).toEqual([]);
   });
+
+  it('lint: a built-in resource in the singular, capitalised or without its group would ask about nothing', () => {
+    const issues = (rules: unknown[]) => checkIssues(Check.parse({ name: 'a', points: 1, access: { serviceAccount: 'd', rules } })).map((i) => i.message);
+    const row = (resource: string, group?: string) => ({ verb: 'delete', resource, allowed: false, ...(group !== undefined && { group }) });
+    expect(issues([row('deployments')])).toEqual(['access: deployments are in API group apps, not the core group: write resource: deployments.apps (Deployment)']);
+    expect(issues([row('deployment.apps')])).toEqual(['access: resource "deployment": write the plural, lowercase resource name deployments.apps']);
+    expect(issues([row('Secrets')])).toEqual(['access: resource "Secrets": write the plural, lowercase resource name secrets']);
+    expect(issues([row('pods', 'apps')])[0]).toContain('pods are in the core group, not "apps"');
+    expect(issues([row('deployments.apps'), row('deployments', 'apps'), row('pods/log'), row('networkpolicies.networking.k8s.io'), row('backups.ops.example.com')])).toEqual([]);
+  });
 });
 
 /** A release Secret as the API returns it. */

@@ -213,7 +213,19 @@ export class Kube {
    */
   async purgeManagedNamespace(name: string, timeoutMs = 20_000): Promise<'deleted' | 'absent'> {
     if (!this.ownedBySandbox) throw new Error('purgeManagedNamespace is only for the sandbox');
-    if ((await this.deleteManagedNamespace(name)) === 'absent') return 'absent';
+    // The namespace is finalized (its `kubernetes` finalizer dropped) before it is deleted, never after: the
+    // namespace controller skips a finalized namespace. Otherwise it takes the deleted namespace up 5 s later
+    // and deletes everything in a namespace of that *name*, for as long as that takes (seconds, under load):
+    // when a setup had meanwhile recreated the namespace, its new Deployment vanished (issue 12 items 4, 27).
+    // (One already being deleted keeps its finalizer: finalized, it would go at once, before its contents.)
+    const ns = await this.get({ apiVersion: 'v1', kind: 'Namespace', name });
+    if (!ns) return 'absent';
+    if (ns.metadata?.labels?.[MANAGED_BY.key] === MANAGED_BY.value && !ns.metadata?.deletionTimestamp) {
+      await this.raw('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, { ...ns, spec: { ...(ns.spec as object), finalizers: [] } }).catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.code === 404)) throw this.explain(error, `finalize namespace ${name}`);
+      });
+    }
+    await this.deleteManagedNamespace(name);
     const resources = await this.namespacedResources();
     const base = (r: NamespacedResource) => `${r.groupVersion === 'v1' ? '/api/v1' : `/apis/${r.groupVersion}`}/namespaces/${name}/${r.name}`;
     const deadline = Date.now() + timeoutMs;
@@ -224,7 +236,7 @@ export class Kube {
       remaining = remaining.filter((_, i) => (counts[i] ?? 0) > 0);
       if (remaining.length === 0) break;
       if (Date.now() > deadline) {
-        // Leave the rest to the namespace controller rather than finalize over live content.
+        // Not finalized over live content: the next purge of this name carries on.
         throw new UserError(`Namespace ${name} still holds ${remaining.map((r) => r.name).join(', ')} after ${timeoutMs / 1000} s.`, { hint: `It is being deleted; check \`kubectl get all -n ${name}\`.` });
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -168,6 +168,10 @@ function lintChecks(task: Task, rendered: Task | undefined, report: Report): voi
     if ('unchanged' in check && !check.requires) {
       report(['checks', i, 'unchanged'], 'an unchanged check passes on the untouched setup: add `requires: [<the checks of the work it guards>]` so it earns points only with that work');
     }
+    // "May not" alone holds before anything is granted: the same points for nothing.
+    if ('access' in check && !check.requires && (check.access.rules ?? [check.access]).every((row) => row.allowed === false)) {
+      report(['checks', i, 'access'], 'an access check that only denies passes on the untouched setup: add `requires: [<the check that grants access>]` so it earns points only with that work');
+    }
   }
   for (const [i, check] of task.checks.entries()) {
     if (names.has(check.name)) report(['checks', i, 'name'], `duplicate check name "${check.name}": results are reported by name, give each a distinct one`);

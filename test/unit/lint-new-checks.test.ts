@@ -20,7 +20,7 @@ describe('lint of file, access and helmRelease checks', () => {
     expect(withCheck({ access: { serviceAccount: 'a', namespace: 'pod-lab', verb: 'get', resource: 'pods', allowed: true } })).toEqual([
       'checks[0].access.namespace: namespace pod-lab is written literally and would not get the candidate\'s prefix: write {{ns}}',
     ]);
-    expect(withCheck({ access: { user: 'jane', namespace: '*', rules: [{ verb: 'get', resource: 'pods', namespace: 'pod-lab', allowed: false }] } })).toEqual([
+    expect(withCheck({ access: { user: 'jane', namespace: '*', rules: [{ verb: 'get', resource: 'pods', namespace: 'pod-lab', allowed: true }] } })).toEqual([
       'checks[0].access.rules[0].namespace: namespace pod-lab is written literally and would not get the candidate\'s prefix: write {{ns}}',
     ]);
     expect(withCheck({ helmRelease: { name: 'shop', namespace: 'pod-lab' }, expect: { status: 'deployed' } })[0]).toContain('checks[0].helmRelease.namespace: namespace pod-lab is written literally');
@@ -40,5 +40,16 @@ describe('lint of file, access and helmRelease checks', () => {
     ]);
     const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: backups.ops.ckad-lab.dev\n';
     expect(lint({ setup: [{ apply: crd }] })).toEqual([]);
+  });
+});
+
+describe('lint: access checks that only deny', () => {
+  it('need requires, since nothing granted already passes them', () => {
+    const deny = { name: 'no delete', points: 1, access: { serviceAccount: 'd', verb: 'delete', resource: 'pods', allowed: false } };
+    const grant = { name: 'may get', points: 1, access: { serviceAccount: 'd', verb: 'get', resource: 'pods', allowed: true } };
+    expect(lint({ checks: [grant, deny] })).toEqual([
+      'checks[1].access: an access check that only denies passes on the untouched setup: add `requires: [<the check that grants access>]` so it earns points only with that work',
+    ]);
+    expect(lint({ checks: [grant, { ...deny, requires: ['may get'] }] })).toEqual([]);
   });
 });

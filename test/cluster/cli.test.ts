@@ -24,8 +24,11 @@ describe('setup and grade', () => {
 
     const graded = await ckadLab(['grade', 'configmap-from-literals', '--prefix', alice, '--json']);
     expect(graded.code).toBe(0);
-    const report = GradeReport.parse(JSON.parse(graded.stdout));
-    expect(Object.keys(report).sort()).toEqual(['maxScore', 'percent', 'score', 'tasks']);
+    const raw = JSON.parse(graded.stdout) as { complete?: unknown; ungraded?: unknown };
+    // The contract: the GradeReport, plus whether every check could be graded (additive).
+    expect(Object.keys(raw).sort()).toEqual(['complete', 'maxScore', 'percent', 'score', 'tasks', 'ungraded']);
+    expect(raw).toMatchObject({ complete: true, ungraded: 0 });
+    const report = GradeReport.parse(raw);
     expect(report.percent).toBe(100);
     const check = report.tasks[0]?.checks[0];
     expect(Object.keys(check ?? {})).toEqual(expect.arrayContaining(['name', 'points', 'maxPoints', 'passed']));
@@ -74,8 +77,11 @@ describe('could not grade', () => {
     await writeFile(path, JSON.stringify(broken));
     const graded = await ckadLab(['grade', 'secret-env', '--context', 'broken', '--json'], { KUBECONFIG: path });
     expect(graded.code).toBe(3);
-    const report = GradeReport.parse(JSON.parse(graded.stdout));
+    const raw = JSON.parse(graded.stdout) as { complete?: unknown; ungraded?: unknown };
+    const report = GradeReport.parse(raw);
     const checks = report.tasks.flatMap((t) => t.checks);
+    // Every check errored: the score reads 0, and the report says it is not one.
+    expect(raw).toMatchObject({ complete: false, ungraded: checks.length });
     expect(checks.length).toBeGreaterThan(0);
     for (const c of checks) {
       expect(c.error).toMatch(/401|Unauthorized/i);

@@ -11,7 +11,10 @@ import type { FileCheck, ListRef } from '../../tasks/schema.ts';
 
 /** Reads answer files. Injected into grading (GradeContext.files) so the engine stays testable. */
 export interface FileReader {
-  /** The file's text, or undefined when it does not exist. Throws for anything else (permissions, a directory). */
+  /**
+   * The file's text, or undefined when it does not exist. Throws CouldNotGrade when it may not be read here,
+   * and an Error saying why for what is not an answer file (a directory, a huge file): a failure.
+   */
   readText(path: string): Promise<string | undefined>;
   /** Whether `path` is a directory this machine can see. */
   isDirectory(path: string): Promise<boolean>;
@@ -29,7 +32,9 @@ export const localFiles: FileReader = {
       if (info.size > MAX_BYTES) throw new Error(`${path} is ${info.size} bytes: too large for an answer file (1 MiB at most)`);
       return await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'EACCES' || code === 'EPERM') throw new CouldNotGrade(`cannot read ${path}: ${code} (the grader runs as a user that may not read it)`);
       throw error;
     }
   },
@@ -92,7 +97,14 @@ export async function fileCheck(file: FileCheck, ctx: FileContext): Promise<Fail
   if (!(await ctx.files.isDirectory(workdir))) {
     throw new CouldNotGrade(`the working directory ${workdir} is not on this machine, so ${path} cannot be read: answer files are graded on the machine they were written on`);
   }
-  const text = await ctx.files.readText(path);
+  let text: string | undefined;
+  try {
+    text = await ctx.files.readText(path);
+  } catch (error) {
+    // Not an answer the grader can read as text (a directory, a huge file): the candidate's to fix.
+    if (error instanceof CouldNotGrade || !(error instanceof Error)) throw error;
+    return [{ path, expected: 'a text file', actual: 'unreadable', message: error.message }];
+  }
   if (text === undefined) {
     return [{ path, expected: 'the file', actual: '<missing>', message: `${path} does not exist: write the answer there` }];
   }

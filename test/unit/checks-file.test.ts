@@ -126,3 +126,28 @@ describe('file checks', () => {
     expect(workdirOf('/tmp/elsewhere/a.txt', NS)).toBeUndefined();
   });
 });
+
+describe('file checks on this machine\'s files', () => {
+  it('a directory where the answer belongs is a failure; a file it may not read is could-not-grade', async () => {
+    const { mkdtemp, mkdir, writeFile, chmod, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = await mkdtemp(join(tmpdir(), 'ckad-lab-files-'));
+    try {
+      const workdir = join(root, NS);
+      await mkdir(join(workdir, 'answer.txt'), { recursive: true });
+      const task = (name: string) => makeTask([{ name: 'a', points: 1, file: { path: join(workdir, name), text: 'x' } }]);
+      const dir = await gradeTask(task('answer.txt'), { reader: new FakeReader([]), ...fakeClock() });
+      expect(dir.checks[0]).toMatchObject({ passed: false, actual: 'unreadable' });
+      expect(dir.checks[0]?.message).toContain('is a directory, not a file');
+      await writeFile(join(workdir, 'ok.txt'), ' x\n');
+      expect((await gradeTask(task('ok.txt'), { reader: new FakeReader([]), ...fakeClock() })).checks[0]).toMatchObject({ passed: true });
+      if (process.getuid?.() !== 0) {
+        await chmod(join(workdir, 'ok.txt'), 0o000);
+        expect((await gradeTask(task('ok.txt'), { reader: new FakeReader([]), ...fakeClock() })).checks[0]?.error).toMatch(/^could not grade: cannot read .* EACCES/);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -168,7 +168,7 @@ export function DrillRoute(props: { choice: DrillChoice; timed: boolean; seed: n
     return { id, task, why: picked.why };
   }, props.seed);
   useKeys((input, key) => {
-    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'failed', code: 1, message: state.message } : { kind: 'quit' });
+    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'error', error: state.error } : { kind: 'quit' });
     else if (state.status === 'failed' && matches(input, key, 'RETRY')) retry();
   }, state.status !== 'done');
   if (state.status === 'failed') {

@@ -8,7 +8,6 @@ import { beginExam, DEFAULT_MINUTES, DEFAULT_TASKS, describeInProgress, randomSe
 import type { Progress } from '../exam/services.ts';
 import { StoreError } from '../exam/store.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
-import { EXIT } from '../exit.ts';
 import { ACCENT, KeyHints, ProgressView, Rule } from './components.ts';
 import { useAppActions, useConsoleEnv, type Route } from './shared.ts';
 import { useAsync, useKeys } from './hooks.ts';
@@ -97,7 +96,7 @@ export function SandboxScreen(props: { then: Route }): ReactNode {
     if (state.status === 'done') app.navigate(props.then);
   }, [state, app, props.then]);
   useKeys((input, key) => {
-    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'failed', code: EXIT.error, message: state.message } : { kind: 'quit' });
+    if (matches(input, key, 'INTERRUPT') || matches(input, key, 'QUIT')) app.exit(state.status === 'failed' ? { kind: 'error', error: state.error } : { kind: 'quit' });
     else if (state.status === 'failed' && matches(input, key, 'RETRY')) retry();
   });
   if (state.status === 'failed') {

@@ -114,7 +114,8 @@ export function errorText(error: unknown): string {
   return typeof hint === 'string' && hint ? `${error.message}\n${hint}` : error.message;
 }
 
-export type AsyncState<T> = { status: 'pending' } | { status: 'done'; value: T } | { status: 'failed'; message: string };
+/** `failed` keeps the error itself, so a screen that cannot handle it can pass it on (Outcome `error`). */
+export type AsyncState<T> = { status: 'pending' } | { status: 'done'; value: T } | { status: 'failed'; message: string; error: unknown };
 
 /**
  * Runs `run` when `key` changes (or `retry()` is called) and tracks its result; a result that arrives
@@ -130,7 +131,7 @@ export function useAsync<T>(run: () => Promise<T>, key: unknown): [AsyncState<T>
     setState({ status: 'pending' });
     runRef.current().then(
       (value) => live && setState({ status: 'done', value }),
-      (error: unknown) => live && setState({ status: 'failed', message: errorText(error) }),
+      (error: unknown) => live && setState({ status: 'failed', message: errorText(error), error }),
     );
     return () => {
       live = false;

@@ -79,6 +79,9 @@ function epilogue(outcome: Outcome, options: ExportOptions, output: Output, cloc
     case 'failed':
       output.err(outcome.message);
       return outcome.code;
+    case 'error':
+      // Shown on the screen already; now that Ink has let go of the terminal, cli/bin.ts says it for good.
+      throw outcome.error;
     case 'finished': {
       const r = outcome.record;
       output.err(`Score ${formatPercent(r.percent)} (${r.score}/${r.maxScore}) · ${verdict(r)} · saved to ${outcome.file}`);

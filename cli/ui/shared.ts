@@ -17,7 +17,9 @@ export type Outcome =
   /** Left a running exam (q, Ctrl-C): it is saved; print how to resume. */
   | { kind: 'left'; session: ExamSession }
   | { kind: 'finished'; record: HistoryRecord; file: string }
-  | { kind: 'failed'; message: string; code: number };
+  | { kind: 'failed'; message: string; code: number }
+  /** Left after an error the screen showed but cannot handle: it goes on to cli/bin.ts (message, hint, exit code). */
+  | { kind: 'error'; error: unknown };
 
 export type Route =
   | { screen: 'home' }

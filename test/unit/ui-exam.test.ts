@@ -221,3 +221,16 @@ describe('drill screen', () => {
     await waitForFrame(app.lastFrame, (f) => !f.includes('Reset the task?') && !f.includes('Resetting'));
   });
 });
+
+describe('one exit path', () => {
+  it('an error a screen cannot handle is shown, then handed on whole (kind, hint, exit code) when the candidate leaves', async () => {
+    const { CouldNotGrade } = await import('../../graders/reader.ts');
+    const down = new CouldNotGrade('Could not read Namespace x: no answer within 10 s');
+    services.setupTasks = () => Promise.reject(down);
+    const { app, outcomes } = mount({ screen: 'drill', choice: { id: 'deployment-1' }, timed: false, seed: 1 });
+    await waitForFrame(app.lastFrame, 'no answer within 10 s');
+    await press(app, 'q');
+    await waitFor(() => outcomes[0]);
+    expect(outcomes[0]).toEqual({ kind: 'error', error: down });
+  });
+});

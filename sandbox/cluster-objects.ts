@@ -41,7 +41,7 @@ const discoverOf = (kube: Kube) => () => kube.discover();
  */
 export async function createSetupObject(kube: Kube, object: KubeObject, namespace: string, owner: Owner): Promise<void> {
   const kind = String(object.kind);
-  const resolved = await resolveKind(kind, object.apiVersion, discoverOf(kube));
+  const resolved = await resolveServedKind(kube, kind, object.apiVersion);
   if (!resolved) throw new Error(`the API server serves no kind ${kind}${object.apiVersion ? ` in ${object.apiVersion}` : ''}: create its CustomResourceDefinition in an earlier setup step`);
   const name = object.metadata?.name;
   if (resolved.namespaced) {
@@ -62,6 +62,19 @@ export async function createSetupObject(kube: Kube, object: KubeObject, namespac
     throw error;
   }
   if (kind === CRD) await waitEstablished(kube, String(name));
+}
+
+/**
+ * The kind as discovery reports it, waiting up to `timeoutMs` for one not served yet: discovery lists a CRD's
+ * kind a moment after the CRD is Established, and an earlier setup step may just have created it.
+ */
+async function resolveServedKind(kube: Kube, kind: string, apiVersion: string | undefined, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const resolved = await resolveKind(kind, apiVersion, discoverOf(kube));
+    if (resolved || Date.now() > deadline) return resolved;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** A CRD serves its kind only once Established; setup steps after it create its custom resources. */

@@ -133,6 +133,26 @@ describe('objects of any kind', () => {
     expect(await exists(foreign)).toBe(true); // not labelled by ckad-lab, not named by the task's checks
     expect(await exists(otherSession)).toBe(true); // another session's
   });
+  test('setup creates a CRD (shared: labelled without a prefix, left alone when it exists) and at once a custom resource of it', async () => {
+    const kube = sandboxKube();
+    const ns = await testNamespace(kube);
+    const group = `s${randomBytes(3).toString('hex')}.ckad-lab.dev`;
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `widgets.${group}` },
+      spec: { group, scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+    };
+    cleanupClusterObject(kube, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', `widgets.${group}`);
+    const owner = { task: 'checks-test', prefix: 'a' };
+    await createSetupObject(kube, crd, ns, owner);
+    await createSetupObject(kube, crd, ns, { ...owner, prefix: 'b' }); // a second session: already there, fine
+    await createSetupObject(kube, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } }, ns, owner);
+    const stored = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: `widgets.${group}` });
+    expect(stored?.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'ckad-lab', 'ckad-lab.dev/task': 'checks-test' });
+    expect(await kube.get({ apiVersion: `${group}/v1`, kind: 'Widget', namespace: ns, name: 'w' })).toBeTruthy();
+  });
+
   test('objects of finished sessions (no namespace with their task and prefix left) are swept; live ones stay', async () => {
     const kube = sandboxKube();
     const ns = await testNamespace(kube);

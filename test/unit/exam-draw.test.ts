@@ -3,6 +3,8 @@ import { COMPETENCIES, DOMAINS, type Competency, type Domain, type Task } from '
 import { apportion, competencyStandings, drawExam, pickDrillTask, spreadByCompetency, weakestDomains } from '../../cli/exam/draw.ts';
 import { competenciesOf, fakeCatalog, fakeTask } from './exam-fakes.ts';
 import { rng } from '../../tasks/random.ts';
+import { renderTextHistory } from '../../cli/report/text.ts';
+import type { HistoryRecord } from '../../cli/exam/history.ts';
 
 const DOMAIN_IDS = Object.keys(DOMAINS) as Domain[];
 const plenty = Object.fromEntries(DOMAIN_IDS.map((d) => [d, 100])) as Record<Domain, number>;
@@ -162,5 +164,16 @@ describe('competencies', () => {
       ['debugging', 'observability', 100, 1],
     ]);
     expect(competencyStandings([record(1, [['a', 0, 4]]), record(2, [['a', 4, 4]])], catalog, 1)[0]).toMatchObject({ percent: 100, attempts: 1 });
+  });
+
+  it('history lists the competencies, weakest first, with the command to drill one', () => {
+    const catalog = [fakeTask('a', 'observability', { competency: 'probes' }), fakeTask('b', 'deployment', { competency: 'helm' })];
+    const report = { score: 5, maxScore: 10, percent: 50, tasks: [{ id: 'a', score: 1, maxScore: 5, checks: [] }, { id: 'b', score: 4, maxScore: 5, checks: [] }] };
+    const record = { version: 1, id: 'x1', kind: 'exam', seed: 1, minutes: 120, createdAt: 0, startedAt: 0, endedAt: 1, reason: 'finished', score: 5, maxScore: 10, percent: 50, passed: false, passPercent: 66, domains: [], tasks: [], report } as unknown as HistoryRecord;
+    const text = renderTextHistory([record], [], competencyStandings([record], catalog));
+    const section = text.slice(text.indexOf('Per competency'));
+    expect(section).toMatch(/drill --competency/);
+    expect(section.split('\n').slice(1, 3).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([['probes', '20%'], ['helm', '80%']]);
+    expect(renderTextHistory([record], [])).not.toMatch(/Per competency/);
   });
 });

@@ -1,16 +1,18 @@
-// Builds the sandbox's control plane from Go modules, once, into the user's cache directory.
+// Builds the sandbox's binaries from Go modules, once, into the user's cache directory.
 //
 // No package registry ships kube-apiserver & co., but the Go module proxy ships their source. Each component
-// is built in a small wrapper module of its own (kwok and kubernetes pin different k8s.io library versions).
+// (the control plane, and the toolbox around it: metrics-server, helm) is built in a small wrapper module of its
+// own (kwok, kubernetes, metrics-server and helm pin different k8s.io library versions).
 // Kubernetes' own go.mod replaces its staging modules (k8s.io/api, ...) with ./staging paths that do not exist
 // in the module download, so the wrapper replaces each of them with its published v0.<minor>.<patch>.
 import { constants, existsSync } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
 import { CommandFailed, runCommand } from './exec.ts';
 import { cacheDir } from './paths.ts';
-import { BINARIES, VERSIONS, type BinaryName, type Component } from './versions.ts';
+import { acquirePidLock } from './process.ts';
+import { BINARIES, CONTROL_PLANE, VERSIONS, type BinaryName, type Component } from './versions.ts';
 
 export type BuildProgress = {
   component: Component;
@@ -33,10 +35,22 @@ const buildDir = (component: Component): string => join(cacheDir(), 'build', `${
 
 const COMPLETE = '.complete';
 
-/** Binaries from the cache, if every component is already built. */
-export function cachedBinaries(): BinaryPaths | undefined {
+/** What the cache records about a build. */
+export type BuildRecord = { version: string; builtAt: string; seconds?: number; packages?: number };
+
+export async function buildRecord(component: Component): Promise<BuildRecord | undefined> {
+  const text = await readFile(join(componentBinDir(component), COMPLETE), 'utf8').catch(() => undefined);
+  return text ? (JSON.parse(text) as BuildRecord) : undefined;
+}
+
+const ALL_COMPONENTS = Object.keys(BINARIES) as Component[];
+/** The order a cold cache is built in: the control plane first, the toolbox after it. */
+const BUILD_ORDER: readonly Component[] = ['etcd', 'kwok', 'kubernetes', 'metrics-server', 'helm'];
+
+/** Binaries from the cache, if every component asked for is already built. */
+export function cachedBinaries(components: readonly Component[] = ALL_COMPONENTS): BinaryPaths | undefined {
   const paths = {} as BinaryPaths;
-  for (const component of Object.keys(BINARIES) as Component[]) {
+  for (const component of components) {
     const dir = componentBinDir(component);
     if (!existsSync(join(dir, COMPLETE))) return undefined;
     for (const name of BINARIES[component]) paths[name] = join(dir, name);
@@ -45,21 +59,23 @@ export function cachedBinaries(): BinaryPaths | undefined {
 }
 
 /** Builds whatever is missing from the cache (holding a lock so two processes never build at once). */
-export async function ensureBuilt(onProgress: (p: BuildProgress) => void = () => {}): Promise<BinaryPaths> {
-  const cached = cachedBinaries();
+export async function ensureBuilt(onProgress: (p: BuildProgress) => void = () => {}, components: readonly Component[] = ALL_COMPONENTS): Promise<BinaryPaths> {
+  const cached = cachedBinaries(components);
   if (cached) return cached;
   await requireGo();
-  const release = await acquireLock(join(cacheDir(), 'build.lock'), (detail) =>
-    onProgress({ component: 'kubernetes', phase: 'waiting-for-lock', detail }),
+  const missing = BUILD_ORDER.filter((c) => components.includes(c) && !existsSync(join(componentBinDir(c), COMPLETE)));
+  const release = await acquirePidLock(join(cacheDir(), 'build.lock'), (owner) =>
+    onProgress({ component: missing[0] ?? 'kubernetes', phase: 'waiting-for-lock', detail: `another ckad-lab process (pid ${owner}) is building; waiting for it` }),
   );
   try {
-    for (const component of ['etcd', 'kwok', 'kubernetes'] as const) {
-      if (!existsSync(join(componentBinDir(component), COMPLETE))) await buildComponent(component, onProgress);
+    // Checked again under the lock: whoever held it may have built some of them meanwhile.
+    for (const component of BUILD_ORDER) {
+      if (components.includes(component) && !existsSync(join(componentBinDir(component), COMPLETE))) await buildComponent(component, onProgress);
     }
   } finally {
     await release();
   }
-  const built = cachedBinaries();
+  const built = cachedBinaries(components);
   if (!built) throw new UserError('The control-plane build finished but its binaries are missing from the cache.', { hint: `Look in ${join(cacheDir(), 'bin')}; delete it and run the command again.` });
   return built;
 }
@@ -67,11 +83,11 @@ export async function ensureBuilt(onProgress: (p: BuildProgress) => void = () =>
 async function requireGo(): Promise<void> {
   const version = await run('go', ['env', 'GOVERSION'], {}).catch(() => undefined);
   if (!version) {
-    throw new UserError('Go is needed once, to build the sandbox control plane (kube-apiserver, etcd, kwok) from Go modules.', {
+    throw new UserError('Go is needed once, to build the sandbox (kube-apiserver, etcd, kwok, metrics-server, helm) from Go modules.', {
       hint:
         'Install Go 1.25 or newer (https://go.dev/dl/) and run the command again; the build is cached afterwards.\n' +
         'Or use binaries you already have: set CKAD_LAB_BIN_DIR to a directory holding kube-apiserver, kube-controller-manager,\n' +
-        'kube-scheduler, kubectl, etcd, kwok and kwokctl (or list them under `binaries:` in config.yaml).',
+        'kube-scheduler, kubectl, etcd, kwok, kwokctl, metrics-server and helm (or list them under `binaries:` in config.yaml).',
     });
   }
 }
@@ -112,6 +128,25 @@ async function planComponent(component: Component): Promise<Plan> {
         packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
         ldflags: `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${VERSIONS.kwok}`,
       };
+    case 'metrics-server': {
+      // metrics-server reports its version through client-go's version package (`metrics-server --version`),
+      // which kwokctl reads before starting it.
+      const version = VERSIONS['metrics-server'];
+      const [major, minor] = version.slice(1).split('.');
+      const pkg = 'k8s.io/client-go/pkg/version';
+      return {
+        files: { 'go.mod': `module ckad-lab.local/metrics-server\n\ngo 1.26.4\n\nrequire sigs.k8s.io/metrics-server ${version}\n` },
+        packages: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+        ldflags: ['-s', '-w', `-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`, `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`].join(' '),
+      };
+    }
+    case 'helm':
+      return {
+        files: { 'go.mod': `module ckad-lab.local/helm\n\ngo 1.26.0\n\nrequire helm.sh/helm/v4 ${VERSIONS.helm}\n` },
+        packages: ['helm.sh/helm/v4/cmd/helm'],
+        // As helm's Makefile sets them, so `helm version` reports the release.
+        ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=${VERSIONS.helm} -X helm.sh/helm/v4/internal/version.gitTreeState=clean`,
+      };
     case 'kubernetes': {
       const staging = await kubernetesStagingModules();
       const stagingVersion = VERSIONS.kubernetes.replace(/^v1\./, 'v0.');
@@ -137,6 +172,7 @@ async function kubernetesStagingModules(): Promise<string[]> {
 }
 
 async function buildComponent(component: Component, onProgress: (p: BuildProgress) => void): Promise<void> {
+  const started = Date.now();
   const dir = buildDir(component);
   const plan = await planComponent(component);
   await mkdir(dir, { recursive: true });
@@ -167,41 +203,12 @@ async function buildComponent(component: Component, onProgress: (p: BuildProgres
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   for (const name of BINARIES[component]) await rename(join(out, name), join(staging, name));
-  await writeFile(join(staging, COMPLETE), JSON.stringify({ version: VERSIONS[component], builtAt: new Date().toISOString() }) + '\n');
+  // How long it took is kept for `npm run bench -- sandbox` (a cold build is measured once, by whoever builds).
+  const record: BuildRecord = { version: VERSIONS[component], builtAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000, packages: total };
+  await writeFile(join(staging, COMPLETE), JSON.stringify(record) + '\n');
   await rm(bin, { recursive: true, force: true });
   await rename(staging, bin);
   onProgress({ component, phase: 'done' });
-}
-
-/** An exclusive lock file holding the owner's pid; a lock whose owner is gone is taken over. */
-async function acquireLock(path: string, onWait: (detail: string) => void): Promise<() => Promise<void>> {
-  await mkdir(join(path, '..'), { recursive: true });
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!owner || !isAlive(owner)) {
-      await rm(path, { force: true });
-      continue;
-    }
-    onWait(`another ckad-lab process (pid ${owner}) is building; waiting for it`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Runs a build tool; a failure names the command and shows the tail of what it said. */
@@ -214,30 +221,37 @@ async function run(cmd: string, args: string[], env: Record<string, string>, cwd
   }
 }
 
-/** Binaries the user points at instead of building: CKAD_LAB_BIN_DIR, or `binaries:` in config.yaml. */
+/**
+ * Binaries the user points at instead of building: CKAD_LAB_BIN_DIR, or `binaries:` in config.yaml. The control
+ * plane must all be there; metrics-server and helm, when the user has none, are the cache's (built by
+ * `ensureToolbox`). Never builds.
+ */
 export async function userBinaries(configured: Partial<Record<BinaryName, string>>): Promise<BinaryPaths | undefined> {
   const dir = process.env.CKAD_LAB_BIN_DIR;
   if (!dir && Object.keys(configured).length === 0) return undefined;
   const paths = {} as BinaryPaths;
   const missing: string[] = [];
-  for (const name of Object.values(BINARIES).flat()) {
-    const path = configured[name] ?? (dir ? join(dir, name) : undefined);
-    if (!path) {
-      missing.push(`${name} (not configured)`);
-      continue;
-    }
-    try {
-      await access(path, constants.X_OK);
-      paths[name] = path;
-    } catch {
-      missing.push(`${name} (${path} is not an executable file)`);
+  for (const component of ALL_COMPONENTS) {
+    for (const name of BINARIES[component]) {
+      const path = configured[name] ?? (dir ? join(dir, name) : undefined);
+      const executable = path !== undefined && (await access(path, constants.X_OK).then(() => true, () => false));
+      if (executable) paths[name] = path;
+      else if (!CONTROL_PLANE.includes(component) && configured[name] === undefined) paths[name] = join(componentBinDir(component), name);
+      else missing.push(path ? `${name} (${path} is not an executable file)` : `${name} (not configured)`);
     }
   }
   if (missing.length > 0) {
     const source = dir ? `CKAD_LAB_BIN_DIR=${dir}` : 'binaries: in config.yaml';
     throw new UserError(`Some sandbox binaries from ${source} are missing: ${missing.join(', ')}.`, {
-      hint: 'Point every one of kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and kwokctl at an executable, or unset it to let ckad-lab build them.',
+      hint: 'Point every one of kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and kwokctl at an executable (metrics-server and helm too, or leave them out to have ckad-lab build them), or unset it to let ckad-lab build them all.',
     });
   }
+  return paths;
+}
+
+/** Builds the toolbox components (metrics-server, helm) that `paths` takes from the cache, if not built yet. */
+export async function ensureToolbox(paths: BinaryPaths, onProgress: (p: BuildProgress) => void = () => {}): Promise<BinaryPaths> {
+  const fromCache = ALL_COMPONENTS.filter((c) => !CONTROL_PLANE.includes(c) && BINARIES[c].some((name) => paths[name] === join(componentBinDir(c), name)));
+  if (fromCache.length > 0) await ensureBuilt(onProgress, fromCache);
   return paths;
 }

@@ -1,6 +1,7 @@
 // The sandbox: a real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) with KWOK
-// simulating nodes and pods, run by `kwokctl --runtime binary`. No container runtime, every port on 127.0.0.1,
-// state and kubeconfig under the lab's state directory (~/.kube/config is never touched).
+// simulating nodes and pods, and metrics-server for `kubectl top`, run by `kwokctl --runtime binary`; beside it
+// the lab's Helm chart repository. No container runtime, every port on 127.0.0.1, state, kubeconfig and Helm
+// home under the lab's state directory (~/.kube/config and ~/.config/helm are never touched).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,13 +9,19 @@ import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ensureBuilt, isAlive, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
+import { ensureBuilt, ensureToolbox, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
+import { chartRepoStatus, ensureChartRepo, stopChartRepo } from './chart-repo.ts';
 import { removeOrphanClusterObjects } from './cluster-objects.ts';
 import { UserError } from './errors.ts';
 import { CommandFailed, runCommand } from './exec.ts';
+import { protectPrivateFiles } from './file-modes.ts';
+import { helmEnv } from './helm.ts';
 import { ApiError, connect, MANAGED_SELECTOR, type Kube } from './kube.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
+import { clusterResourceUsage, METRICS_SERVER_ARGS, metricsServerManifest, metricsServerManifestDir, nodeMetricsAnnotation } from './metrics.ts';
+import { poll } from './poll.ts';
+import { hasExited, isOurs, processesMentioning, readPidFile, stopPids } from './process.ts';
 import { stagesYaml } from './stages.ts';
 import { VERSIONS, type BinaryName } from './versions.ts';
 
@@ -22,9 +29,20 @@ import { VERSIONS, type BinaryName } from './versions.ts';
  * Bumped when a sandbox made by an older ckad-lab cannot simply be restarted (kwokctl fixes component flags
  * at creation). Stage changes alone are applied in place.
  */
-const SANDBOX_FORMAT = '5';
+const SANDBOX_FORMAT = '6';
+/**
+ * Older formats that still run, without what they lack: a sandbox made before metrics-server keeps its objects
+ * and works, and says how to get `kubectl top`.
+ */
+const LACKING: Record<string, { components: readonly string[]; note: string }> = {
+  '5': {
+    components: ['metrics-server'],
+    note: 'This sandbox was made before `kubectl top` was simulated (no metrics-server). Recreate it to get it (its objects are lost; exam history is kept):  ckad-lab sandbox destroy && ckad-lab sandbox up',
+  },
+};
 export const NODE_NAMES = ['node01', 'node02'] as const;
-const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
+/** The processes kwokctl runs. */
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller', 'metrics-server'] as const;
 
 export type SandboxProgress = { step: string; build?: BuildProgress };
 export type ComponentStatus = { name: string; pid: number | undefined; alive: boolean };
@@ -36,14 +54,20 @@ export type SandboxStatus = {
   components: ComponentStatus[];
   apiReady: boolean;
   kubernetesVersion: string;
+  /** What the user should know about this sandbox (e.g. made by an older ckad-lab, lacking something). */
+  notes: string[];
+  /** The `lab` Helm repository: our process beside the cluster (`components` are kwokctl's). */
+  chartRepository: ComponentStatus & { url: string | undefined };
 };
 
 /** The binaries to run: the user's own (CKAD_LAB_BIN_DIR / config.yaml), else built once from Go modules. */
 export async function resolveBinaries(configured: Partial<Record<BinaryName, string>>, onProgress: (p: SandboxProgress) => void): Promise<BinaryPaths> {
-  return (await userBinaries(configured)) ?? (await ensureBuilt((build) => onProgress({ step: 'build', build })));
+  const onBuild = (build: BuildProgress) => onProgress({ step: 'build', build });
+  const user = await userBinaries(configured);
+  return user ? await ensureToolbox(user, onBuild) : await ensureBuilt(onBuild);
 }
 
-function kwokConfig(bin: BinaryPaths): string {
+export function kwokConfig(bin: BinaryPaths): string {
   const kwokctl = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
@@ -62,6 +86,11 @@ function kwokConfig(bin: BinaryPaths): string {
       // Tasks give pods log lines with kwok `Logs` objects (sandbox/logs.ts). ClusterLogs stays in this file:
       // as a CRD, several would be tried in random order, and the catch-all note below could shadow a task's.
       enableCRDs: ['Logs'],
+      // `kubectl top`: metrics-server built with the rest, and its API objects from a local kustomization
+      // (kwokctl's default is to download metrics-server's release manifest).
+      enableMetricsServer: true,
+      metricsServerBinary: bin['metrics-server'],
+      metricsServerManifests: [metricsServerManifestDir(sandboxPaths().root)],
     },
     // No node leases: a restarted kwok controller (new identity) would otherwise wait for its predecessor's
     // leases to expire (kwokctl makes them 200 s) before simulating pods again. Node health is reported by
@@ -80,6 +109,7 @@ function kwokConfig(bin: BinaryPaths): string {
           { key: 'concurrent-job-syncs', value: '16' },
         ],
       },
+      { name: 'metrics-server', extraArgs: METRICS_SERVER_ARGS },
     ],
   };
   const kwok = {
@@ -106,8 +136,15 @@ function kwokConfig(bin: BinaryPaths): string {
     metadata: { name: 'no-logs' },
     spec: { selector: {}, logs: [{ containers: [], logsFile: noLogsFile(), follow: false }] },
   };
-  return [stringify(kwokctl), stringify(kwok), stringify(logs), stagesYaml()].join('---\n');
+  return [stringify(kwokctl), stringify(kwok), stringify(logs), behaviourYaml()].join('---\n');
 }
+
+/**
+ * How nodes and pods behave: the stages, and the resource usage pods report. Changed in place on a running
+ * sandbox (kwok reads them at start), unlike the rest of the configuration.
+ */
+const BEHAVIOUR_KINDS = ['Stage', 'ClusterResourceUsage'];
+const behaviourYaml = (): string => [stringify(clusterResourceUsage()), stagesYaml()].join('---\n');
 
 const noLogsFile = () => join(sandboxPaths().root, 'no-logs.txt');
 /** In the CRI log format kwok reads: `<time> stdout F <line>`. */
@@ -125,11 +162,11 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   const progress = opts.onProgress ?? (() => {});
   const paths = sandboxPaths();
   const config = kwokConfig(opts.binaries);
-  const stages = hash(stagesYaml());
+  const stages = hash(behaviourYaml());
   let status = await sandboxStatus();
   if (status.state !== 'absent') {
-    const format = (await readFile(paths.format, 'utf8').catch(() => '1')).trim();
-    if (format !== SANDBOX_FORMAT) {
+    const format = await sandboxFormat();
+    if (format !== SANDBOX_FORMAT && !LACKING[format]) {
       throw new UserError(`This sandbox was made by an older ckad-lab and cannot be restarted as it is.`, {
         hint: 'Recreate it (its objects are lost; exam history is kept):  ckad-lab sandbox destroy && ckad-lab sandbox up',
       });
@@ -137,9 +174,18 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   }
   const stagesChanged = status.state !== 'absent' && (await readFile(paths.stagesHash, 'utf8').catch(() => '')).trim() !== stages;
   if (status.state === 'running' && !stagesChanged) return status;
+  if (clusterRunning(status) && !stagesChanged) {
+    // Only the chart repository is down: bring it back without touching the cluster.
+    progress({ step: 'starting the chart repository' });
+    await ensureChartRepo(opts.binaries.helm);
+    return requireRunning(await sandboxStatus());
+  }
 
-  await mkdir(paths.root, { recursive: true });
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
   await writeFile(noLogsFile(), NO_LOGS);
+  const manifestDir = metricsServerManifestDir(paths.root);
+  await mkdir(manifestDir, { recursive: true });
+  for (const [name, content] of Object.entries(metricsServerManifest())) await writeFile(join(manifestDir, name), content);
   let startedAt: number | undefined;
   if (status.state === 'absent') {
     progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
@@ -154,15 +200,20 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
     startedAt = Date.now();
     await kwokctl(opts.binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
   }
-  requireRunning(await waitUntilRunning(60_000));
+  requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
+  await protectPrivateFiles(paths.root);
   const kube = connect({ sandboxKubeconfig: paths.kubeconfig });
   if (startedAt) await deleteLeasesOfStoppedLeaders(kube, startedAt);
   await writeFile(paths.stagesHash, stages + '\n');
 
-  progress({ step: 'registering nodes' });
-  await ensureNodes(kube);
+  progress({ step: 'registering nodes and starting the chart repository' });
+  await Promise.all([ensureNodes(kube), ensureChartRepo(opts.binaries.helm)]);
   return requireRunning(await sandboxStatus());
 }
+
+/** Every cluster process alive and the API ready (the chart repository aside). */
+const clusterRunning = (status: SandboxStatus): boolean =>
+  status.apiReady && status.components.every((c) => c.alive);
 
 /**
  * kwokctl's `--wait` only logs a warning when the cluster is not ready in time (and exits 0), and its check is
@@ -170,12 +221,15 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
  * supervises nothing), so that fails at once.
  */
 async function waitUntilRunning(timeoutMs: number): Promise<SandboxStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await sandboxStatus();
-    if (status.state === 'running' || status.components.some((c) => !c.alive) || Date.now() > deadline) return status;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let last: SandboxStatus | undefined;
+  const settled = await poll(
+    async () => {
+      last = await sandboxStatus();
+      return clusterRunning(last) || last.components.some((c) => !c.alive) ? last : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+  return settled ?? (last as SandboxStatus);
 }
 
 /**
@@ -197,12 +251,28 @@ async function deleteLeasesOfStoppedLeaders(kube: Kube, startedAt: number): Prom
   }
 }
 
-function requireRunning(status: SandboxStatus): SandboxStatus {
-  if (status.state === 'running') return status;
+function requireRunning(status: SandboxStatus, opts: { clusterOnly?: boolean } = {}): SandboxStatus {
+  if (status.state === 'running' || (opts.clusterOnly && clusterRunning(status))) return status;
   const dead = status.components.filter((c) => !c.alive).map((c) => c.name);
-  throw new UserError(`The sandbox did not come up: ${dead.length ? `${dead.join(', ')} not running` : 'the API server is not ready'}.`, {
-    hint: `Logs are in ${join(sandboxPaths().clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
+  if (!opts.clusterOnly && clusterRunning(status) && !status.chartRepository.alive) dead.push('the chart repository');
+  const portsTaken = dead.map(portTaken).filter(Boolean);
+  throw new UserError(`The sandbox did not come up: ${dead.length ? `${dead.join(', ')} not running` : 'the API server is not ready'}.${portsTaken.length ? `\n  ${portsTaken.join('\n  ')}` : ''}`, {
+    hint: portsTaken.length
+      ? 'kwokctl chose its ports when the sandbox was created; while it was stopped, another program took one. Stop that program, or recreate the sandbox (new ports; its objects are lost):  ckad-lab sandbox destroy && ckad-lab sandbox up'
+      : `Logs are in ${join(sandboxPaths().clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
   });
+}
+
+/** A component that died because its port was taken says so in its log's last lines. */
+function portTaken(component: string): string | undefined {
+  let log = '';
+  try {
+    log = readFileSync(join(sandboxPaths().clusterDir, 'logs', `${component}.log`), 'utf8').slice(-4000);
+  } catch {
+    return undefined;
+  }
+  const address = /listen tcp ([\d.]+:\d+): bind: address already in use/.exec(log)?.[1];
+  return address ? `${component}: its address ${address} is in use by another program (see \`ss -ltnp | grep ${address}\`).` : undefined;
 }
 
 /** kwokctl keeps its own copy of the configuration, which the kwok controller reads: swap in the current stages. */
@@ -210,9 +280,9 @@ async function replaceStages(clusterDir: string): Promise<void> {
   const file = join(clusterDir, 'kwok.yaml');
   const kept = parseAllDocuments(await readFile(file, 'utf8'))
     .map((d) => d.toJS() as { kind?: string })
-    .filter((d) => d.kind !== 'Stage')
+    .filter((d) => !BEHAVIOUR_KINDS.includes(d.kind as string))
     .map((d) => stringify(d));
-  await writeFile(file, [...kept, stagesYaml()].join('---\n'));
+  await writeFile(file, [...kept, behaviourYaml()].join('---\n'));
 }
 
 async function ensureNodes(kube: Kube): Promise<void> {
@@ -223,46 +293,49 @@ async function ensureNodes(kube: Kube): Promise<void> {
       kind: 'Node',
       metadata: {
         name,
-        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        annotations: { 'kwok.x-k8s.io/node': 'fake', ...nodeMetricsAnnotation(name) },
         labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '' },
       },
     });
   }
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const nodes = await kube.list({ apiVersion: 'v1', kind: 'Node' });
-    const ready = nodes.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (ready.length >= NODE_NAMES.length) return;
-    if (Date.now() > deadline) throw new UserError(`Sandbox nodes did not become Ready within 30 s (${ready.length}/${NODE_NAMES.length}).`, { hint: `See ${join(sandboxPaths().clusterDir, 'logs', 'kwok-controller.log')}.` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let ready = 0;
+  const allReady = await poll(
+    async () => {
+      const nodes = await kube.list({ apiVersion: 'v1', kind: 'Node' });
+      ready = nodes.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return ready >= NODE_NAMES.length ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+  if (!allReady) throw new UserError(`Sandbox nodes did not become Ready within 30 s (${ready}/${NODE_NAMES.length}).`, { hint: `See ${join(sandboxPaths().clusterDir, 'logs', 'kwok-controller.log')}.` });
+}
+
+/** The format of the sandbox on disk (1: made before formats were recorded). */
+async function sandboxFormat(): Promise<string> {
+  return (await readFile(sandboxPaths().format, 'utf8').catch(() => '1')).trim();
 }
 
 export async function sandboxStatus(): Promise<SandboxStatus> {
   const paths = sandboxPaths();
   const base = { kubeconfig: paths.kubeconfig, context: `kwok-${CLUSTER_NAME}`, kubernetesVersion: VERSIONS.kubernetes };
   if (!existsSync(paths.clusterDir) || !existsSync(paths.kubeconfig)) {
-    return { ...base, state: 'absent', server: undefined, components: [], apiReady: false };
+    return { ...base, state: 'absent', server: undefined, components: [], apiReady: false, chartRepository: { name: 'chart-repo', pid: undefined, alive: false, url: undefined }, notes: [] };
   }
   const components: ComponentStatus[] = [];
-  for (const name of COMPONENTS) {
-    const pid = Number((await readFile(join(paths.clusterDir, 'pids', `${name}.pid`), 'utf8').catch(() => '')).trim()) || undefined;
-    components.push({ name, pid, alive: pid !== undefined && isAlive(pid) && (await commandMentions(pid, paths.clusterDir)) });
+  const lacking = LACKING[await sandboxFormat()];
+  for (const name of COMPONENTS.filter((c) => !lacking?.components.includes(c))) {
+    const pid = await readPidFile(join(paths.clusterDir, 'pids', `${name}.pid`));
+    components.push({ name, pid, alive: await isOurs(pid, paths.clusterDir) });
   }
+  const repo = await chartRepoStatus();
   const kc = new KubeConfig();
   kc.loadFromFile(paths.kubeconfig);
   const server = kc.getCurrentCluster()?.server;
   const apiReady = components.find((c) => c.name === 'kube-apiserver')?.alive ? await readyz(kc) : false;
-  const alive = components.filter((c) => c.alive).length;
-  const state = alive === 0 ? 'stopped' : alive === components.length && apiReady ? 'running' : 'degraded';
-  return { ...base, state, server, components, apiReady };
-}
-
-/** A pid file can outlive its process and the pid be reused: check the process really is ours. */
-async function commandMentions(pid: number, text: string): Promise<boolean> {
-  if (process.platform !== 'linux') return true;
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  return cmdline.includes(text);
+  // Running: the cluster and the chart repository; stopped: nothing left of either.
+  const alive = [...components, repo].filter((c) => c.alive).length;
+  const state = alive === 0 ? 'stopped' : alive === components.length + 1 && apiReady ? 'running' : 'degraded';
+  return { ...base, state, server, components, apiReady, chartRepository: { name: 'chart-repo', ...repo }, notes: lacking ? [lacking.note] : [] };
 }
 
 function readyz(kc: KubeConfig): Promise<boolean> {
@@ -302,12 +375,9 @@ async function stopProcesses(clusterDir: string): Promise<void> {
     return binary === 'etcd' ? 2 : binary === 'kube-apiserver' ? 1 : 0;
   };
   for (const current of [0, 1, 2]) {
-    const pids = processes.filter((p) => stage(p.args) === current).map((p) => p.pid);
-    for (const pid of pids) signal(pid, 'SIGTERM');
-    if (await exited(pids, 5000)) continue;
-    for (const pid of pids) signal(pid, 'SIGKILL');
-    if (!(await exited(pids, 10_000))) {
-      throw new UserError(`Could not stop the sandbox: ${pids.filter((pid) => !hasExited(pid)).join(', ')} still running 15 s after SIGTERM and SIGKILL.`, {
+    const left = await stopPids(processes.filter((p) => stage(p.args) === current).map((p) => p.pid));
+    if (left.length > 0) {
+      throw new UserError(`Could not stop the sandbox: ${left.filter((pid) => !hasExited(pid)).join(', ')} still running 15 s after SIGTERM and SIGKILL.`, {
         hint: `See \`ps -o pid,stat,args -p PID\`; \`ckad-lab sandbox up\` tries again once they are gone.`,
       });
     }
@@ -319,51 +389,10 @@ async function stopProcesses(clusterDir: string): Promise<void> {
   await Promise.all(COMPONENTS.map((name) => rm(join(clusterDir, 'pids', `${name}.pid`), { force: true })));
 }
 
-/** Waits until every process has exited; false if some are still there at the deadline. */
-async function exited(pids: number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (pids.every(hasExited)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Gone, or a zombie: it has exited and closed its files and ports, and only waits to be reaped. */
-function hasExited(pid: number): boolean {
-  if (!isAlive(pid)) return true;
-  if (process.platform !== 'linux') return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // Already gone.
-  }
-}
-
-async function processesMentioning(text: string): Promise<{ pid: number; args: string }[]> {
-  const out = await capture('ps', ['-Ao', 'pid=,args=']);
-  return out
-    .split('\n')
-    .filter((line) => line.includes(text))
-    .map((line) => {
-      const [, pid, args] = /^\s*(\d+)\s+(.*)$/.exec(line) ?? [];
-      return { pid: Number(pid), args: args ?? '' };
-    })
-    .filter((p) => p.pid && p.pid !== process.pid);
-}
-
 /** Stops the sandbox; its objects are kept and come back with `up`. */
 export async function sandboxDown(): Promise<void> {
   const paths = sandboxPaths();
+  await stopChartRepo();
   if (!existsSync(paths.clusterDir)) return;
   await stopProcesses(paths.clusterDir);
 }
@@ -371,6 +400,7 @@ export async function sandboxDown(): Promise<void> {
 /** Stops the sandbox and deletes it, objects and all. */
 export async function sandboxDestroy(): Promise<void> {
   const paths = sandboxPaths();
+  await stopChartRepo();
   await stopProcesses(paths.clusterDir);
   await rm(paths.root, { recursive: true, force: true });
 }
@@ -403,21 +433,32 @@ export async function removeNamespaces(kube: Kube, names: readonly string[], tim
 }
 
 export async function waitForNamespacesGone(kube: Kube, names: readonly string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let remaining = [...names];
-  while (remaining.length > 0) {
-    const present = await Promise.all(remaining.map(async (n) => ((await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: n })) ? n : undefined)));
-    remaining = present.filter((n): n is string => n !== undefined);
-    if (remaining.length === 0) return;
-    if (Date.now() > deadline) throw new UserError(`Namespaces still terminating after ${timeoutMs / 1000} s: ${remaining.join(', ')}.`, { hint: 'Check `kubectl get ns` and what is left inside them (`kubectl api-resources --verbs=list --namespaced -o name | xargs -n1 kubectl get -n NS`).' });
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const gone = await poll(
+    async () => {
+      const present = await Promise.all(remaining.map(async (n) => ((await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: n })) ? n : undefined)));
+      remaining = present.filter((n): n is string => n !== undefined);
+      return remaining.length === 0 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  if (!gone) throw new UserError(`Namespaces still terminating after ${timeoutMs / 1000} s: ${remaining.join(', ')}.`, { hint: 'Check `kubectl get ns` and what is left inside them (`kubectl api-resources --verbs=list --namespaced -o name | xargs -n1 kubectl get -n NS`).' });
 }
 
-/** Shell lines that point kubectl at the sandbox with the matching v1.35 kubectl first on PATH. */
+/** The environment that points kubectl and helm at the sandbox, as variables (PATH: the directories to prepend). */
+export function sandboxEnvVars(binaries: BinaryPaths): { KUBECONFIG: string; pathDirs: string[] } & ReturnType<typeof helmEnv> {
+  const pathDirs = [...new Set([dirname(binaries.kubectl), dirname(binaries.helm)])];
+  return { KUBECONFIG: sandboxPaths().kubeconfig, ...helmEnv(), pathDirs };
+}
+
+/**
+ * Shell lines that point kubectl and helm at the sandbox: the matching v1.35 kubectl and helm first on PATH,
+ * Helm's config, cache and data in the sandbox (its `lab` repository added there).
+ */
 export function sandboxEnv(binaries: BinaryPaths): string {
-  const paths = sandboxPaths();
-  return `export KUBECONFIG=${shellQuote(paths.kubeconfig)}\nexport PATH=${shellQuote(dirname(binaries.kubectl))}:"$PATH"\n`;
+  const { pathDirs, ...vars } = sandboxEnvVars(binaries);
+  const exports = Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`);
+  return `${exports.join('')}export PATH=${pathDirs.map(shellQuote).join(':')}:"$PATH"\n`;
 }
 
 export const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);

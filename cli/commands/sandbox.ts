@@ -28,7 +28,11 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       const started = Date.now();
       const binaries = await resolveBinaries(config.binaries, progress);
       const status = await sandboxUp({ binaries, onProgress: progress });
-      process.stdout.write(`Sandbox running: Kubernetes ${status.kubernetesVersion} at ${status.server} (${((Date.now() - started) / 1000).toFixed(1)} s)\n\nPoint kubectl at it:\n  eval "$(npx ckad-lab sandbox env)"\nor\n${sandboxEnv(binaries).replace(/^/gm, '  ').trimEnd()}\n`);
+      process.stdout.write(
+        `Sandbox running: Kubernetes ${status.kubernetesVersion} at ${status.server}, Helm repository "lab" at ${status.chartRepository.url} (${((Date.now() - started) / 1000).toFixed(1)} s)\n\n` +
+          `Point kubectl and helm at it:\n  eval "$(npx ckad-lab sandbox env)"\nor\n${sandboxEnv(binaries).replace(/^/gm, '  ').trimEnd()}\n`,
+      );
+      for (const note of status.notes) process.stderr.write(`\nNote: ${note}\n`);
       return 0;
     }
     case 'status': {
@@ -39,6 +43,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         process.stdout.write(`Sandbox: ${status.state}${status.server ? ` at ${status.server}` : ''} (Kubernetes ${status.kubernetesVersion})\n`);
         for (const c of status.components) process.stdout.write(`  ${c.alive ? 'up  ' : 'DOWN'} ${c.name}${c.pid ? ` (pid ${c.pid})` : ''}\n`);
         if (status.state !== 'absent') process.stdout.write(`  API ${status.apiReady ? 'ready' : 'not ready'}; kubeconfig ${status.kubeconfig}\n`);
+        const repo = status.chartRepository;
+        if (status.state !== 'absent') process.stdout.write(`  ${repo.alive ? 'up  ' : 'DOWN'} Helm chart repository "lab"${repo.url ? ` at ${repo.url}` : ''}${repo.pid ? ` (pid ${repo.pid})` : ''}\n`);
+        for (const note of status.notes) process.stdout.write(`Note: ${note}\n`);
         if (status.state !== 'running') process.stdout.write(`Start or repair it with: ckad-lab sandbox up\n`);
       }
       return status.state === 'running' ? 0 : 1;

@@ -51,7 +51,7 @@ describe('purging a namespace for a new setup', () => {
     const slow: string[] = [];
     await Promise.all(
       names.map(async (name) => {
-        for (let round = 0; round < 8; round++) {
+        for (let round = 0; round < 5; round++) {
           await removeNamespaces(kube, [name]);
           await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [MANAGED_BY.key]: MANAGED_BY.value } } });
           await kube.create(deployment(name) as never);

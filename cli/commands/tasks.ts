@@ -46,12 +46,15 @@ async function tasksList(argv: string[]): Promise<number> {
     out(JSON.stringify(tasks.map((t) => ({ id: t.id, title: t.title, competency: t.competency, domain: t.domain, points: taskPoints(t), minutes: t.minutes, namespace: t.namespaces.ns })), null, 2) + '\n');
     return 0;
   }
-  out(formatTaskList(tasks));
+  out(formatTaskList(tasks, !values.competency));
   return 0;
 }
 
-/** The catalog by domain, then competency (curriculum order); a competency without tasks says so. */
-export function formatTaskList(tasks: readonly Task[]): string {
+/**
+ * The catalog by domain, then competency (curriculum order). `showEmpty`: a competency without tasks is listed
+ * and says so (not when the listing was narrowed to one competency).
+ */
+export function formatTaskList(tasks: readonly Task[], showEmpty = true): string {
   const lines: string[] = [];
   const width = Math.max(0, ...tasks.map((t) => t.id.length));
   for (const domain of Object.keys(DOMAINS) as (keyof typeof DOMAINS)[]) {
@@ -60,6 +63,7 @@ export function formatTaskList(tasks: readonly Task[]): string {
     lines.push('', `${DOMAINS[domain].title} (${DOMAINS[domain].weight}% of the exam)`);
     for (const competency of (Object.keys(COMPETENCIES) as Competency[]).filter((c) => COMPETENCIES[c].domain === domain)) {
       const inCompetency = inDomain.filter((t) => t.competency === competency);
+      if (inCompetency.length === 0 && !showEmpty) continue;
       lines.push(`  ${competency}: ${COMPETENCIES[competency].title}${inCompetency.length === 0 ? '  (no task yet)' : ''}`);
       for (const t of inCompetency) lines.push(`    ${t.id.padEnd(width)}  ${String(taskPoints(t)).padStart(2)} pts  ${String(t.minutes).padStart(2)} min  ${t.title}`);
     }

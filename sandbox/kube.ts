@@ -34,6 +34,9 @@ export class Kube {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
   /** How long a request may go without an answer (the socket idle) before it counts as failed. */
   private readonly timeoutMs: number;
+  /** Set by stopWaitingAfterNoAnswer(): the first request that got no answer in time, if one has. */
+  private noAnswer: TransportError | undefined;
+  private failFast = false;
 
   constructor(kc: KubeConfig, opts: { ownedBySandbox: boolean; kubeconfigPath: string; allowedContexts: readonly string[]; timeoutMs?: number }) {
     this.kc = kc;
@@ -266,6 +269,15 @@ export class Kube {
     })());
   }
 
+  /**
+   * For a one-shot command (grade): once a request has had no answer within the timeout (etcd down behind the
+   * API server, a hung proxy), later requests fail at once with the same reason instead of each waiting it out
+   * again, so the command answers "could not grade" in one timeout rather than one per round of reads.
+   */
+  stopWaitingAfterNoAnswer(): void {
+    this.failFast = true;
+  }
+
   /** A raw API request (for what the typed clients do not cover: discovery, collections, finalize). */
   async raw(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
@@ -273,6 +285,7 @@ export class Kube {
     const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs, agent: this.agent };
     await this.kc.applyToHTTPSOptions(options as never);
     const what = `${method} ${path}`;
+    if (this.failFast && this.noAnswer) throw new TransportError(this.noAnswer.code, `${what}: ${this.noAnswer.reason} (to an earlier request; not asked again)`);
     return new Promise((resolve, reject) => {
       // Every way a request can end without the API's answer (no connection, no answer in time, the socket
       // closed mid-answer) is a TransportError; nothing here throws inside a listener.
@@ -288,7 +301,11 @@ export class Kube {
         });
       });
       req.on('error', fail);
-      req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `${what}: no answer within ${this.timeoutMs / 1000} s`)));
+      req.on('timeout', () => {
+        const error = new TransportError('ETIMEDOUT', `${what}: no answer within ${this.timeoutMs / 1000} s`);
+        this.noAnswer ??= error;
+        req.destroy(error);
+      });
       if (body !== undefined) req.write(JSON.stringify(body));
       req.end();
     });

@@ -162,6 +162,7 @@ export async function gradeCommand(argv: string[]): Promise<number> {
   const waitMs = (intOption('grade', 'wait', values.wait, 0, 3600) ?? 10) * 1000;
   // Grading only reads, so it works on any context without --allow-context.
   const lab = await openLab(values);
+  lab.kube.stopWaitingAfterNoAnswer();
   const records = await Promise.all(tasks.map((t) => setupRecord(lab.kube, t, { id: t.id, ...entry }, lab.runner.workRoot)));
   const report = await gradeRecords(lab.kube, records, lab.runner.workRoot, waitMs);
   const ungraded = ungradedCount(report);

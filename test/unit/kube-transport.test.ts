@@ -112,6 +112,23 @@ test.skipIf(!hasOpenssl)('a server that never answers: CouldNotGrade after the r
   expect(explained.message).toMatch(/^Could not read Namespace x: no answer within 0\.3 s on context "fake"/);
 });
 
+test.skipIf(!hasOpenssl)('a one-shot command waits out one timeout, not one per round of reads', async () => {
+  const patient = kubeAt(`https://127.0.0.1:${port}`, 300);
+  await failure(patient.raw('GET', '/hang'));
+  let started = Date.now();
+  await failure(patient.raw('GET', '/hang'));
+  expect(Date.now() - started).toBeGreaterThanOrEqual(250); // by default every request gets its own wait
+
+  const grading = kubeAt(`https://127.0.0.1:${port}`, 300);
+  grading.stopWaitingAfterNoAnswer();
+  await failure(grading.raw('GET', '/hang'));
+  started = Date.now();
+  const again = await failure(grading.raw('GET', '/hang/other'));
+  expect(Date.now() - started).toBeLessThan(100);
+  expect(again).toBeInstanceOf(CouldNotGrade);
+  expect(again.message).toContain('no answer within 0.3 s (to an earlier request; not asked again)');
+});
+
 test.skipIf(!hasOpenssl)("a proxy's HTML 502: CouldNotGrade naming the status, never a JSON.parse crash", async () => {
   const kube = kubeAt(`https://127.0.0.1:${port}/html502`);
   const error = await failure(kube.list({ apiVersion: 'v1', kind: 'Namespace' }));

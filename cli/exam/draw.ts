@@ -147,13 +147,13 @@ export type CompetencyStanding = { competency: Competency; domain: Domain; perce
  * looked up in `catalog` by id (history records keep only the domain); tasks no longer in the catalog are left out.
  */
 export function competencyStandings(
-  history: readonly { endedAt: number; report: { tasks: readonly { id: string; score: number; maxScore: number }[] } }[],
+  history: readonly { endedAt: number; report: { tasks: readonly { id: string; score: number; maxScore: number; checks?: readonly { error?: string | undefined }[] }[] } }[],
   catalog: readonly Pick<Task, 'id' | 'competency'>[],
   recent = 5,
 ): CompetencyStanding[] {
   const competencyOf = new Map(catalog.map((t) => [t.id, t.competency]));
   const scores = new Map<Competency, { score: number; maxScore: number }[]>();
-  for (const record of [...history].sort((a, b) => b.endedAt - a.endedAt)) {
+  for (const record of history.filter(fullyGraded).sort((a, b) => b.endedAt - a.endedAt)) {
     for (const t of record.report.tasks) {
       const c = competencyOf.get(t.id);
       if (c === undefined || t.maxScore === 0) continue;

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { weakestDomains } from '../../cli/exam/draw.ts';
+import { competencyStandings, weakestDomains } from '../../cli/exam/draw.ts';
 import { EXIT, finishExam } from '../../cli/exam/flow.ts';
 import { fullyGraded, verdict } from '../../cli/exam/history.ts';
 import { regradeAttempt, regradePending, runRegrade, ungradedExams } from '../../cli/exam/regrade.ts';
@@ -69,8 +69,10 @@ describe('an exam graded while the cluster was down', () => {
     expect(bad).toMatchObject({ percent: 0, passed: false, ungraded: 4 });
     expect(verdict(bad)).toBe('UNGRADED');
     expect(fullyGraded(bad)).toBe(false);
-    // Only the graded attempt counts: deployment at 100%, observability not attempted at all.
+    // Only the graded attempt counts: deployment at 100%, observability not attempted at all; the same for
+    // competencies.
     expect(weakestDomains(records)).toEqual([{ domain: 'deployment', percent: 100, attempts: 1 }]);
+    expect(competencyStandings(records, catalog).map((c) => [c.domain, c.percent])).toEqual([['deployment', 100]]);
     const text = renderTextHistory(records, weakestDomains(records));
     expect(text).toMatch(/down000001\s+0%\s+UNGRADED .*ckad-lab report down000001 --regrade/);
     // Its zeros are in no per-domain series either.

@@ -23,7 +23,7 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
   const inProcess = async (flags: ClusterFlags) => (await import('../lab/services.ts')).labServices(flags, stateDir());
   switch (command) {
     case 'home': {
-      const { values } = parse('', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab [--context NAME]');
+      const { values } = parse('home', argv, { ...CLUSTER_OPTIONS }, 'ckad-lab [home] [--context NAME]');
       if (!interactive) return (await plain()).plainHome(await inProcess(values), common);
       const services = remoteLabServices(values, stateDir());
       return (await ui()).runHome(services, common);

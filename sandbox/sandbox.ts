@@ -150,7 +150,7 @@ const noLogsFile = () => join(sandboxPaths().root, 'no-logs.txt');
 /** In the CRI log format kwok reads: `<time> stdout F <line>`. */
 const NO_LOGS = [
   'ckad-lab sandbox: containers are simulated (KWOK) and do not run, so they write no logs.',
-  'Practise `kubectl logs` on a real cluster; no ckad-lab task is graded on log output.',
+  'Only containers a task gives log lines print them; practise reading your own app\'s logs on a real cluster.',
 ]
   .map((line) => `1970-01-01T00:00:00.000000000Z stdout F ${line}\n`)
   .join('');

@@ -39,5 +39,5 @@ export async function openLab(flags: ClusterFlags, opts: { ensureSandbox?: boole
     await sandboxUp({ binaries, onProgress });
   }
   const kube = connect({ sandboxKubeconfig: sandboxPaths().kubeconfig, ...(flags.context !== undefined ? { context: flags.context } : {}), allowedContexts });
-  return { config, kube, runner: { kube, workRoot: workDir(), ...(binaries ? { kubectlDir: dirname(binaries.kubectl) } : {}) } };
+  return { config, kube, runner: { kube, workRoot: workDir(), ...(binaries ? { kubectlDir: dirname(binaries.kubectl), helmDir: dirname(binaries.helm) } : {}) } };
 }

@@ -13,6 +13,7 @@ import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
 import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
+import { helmEnv } from '../../sandbox/helm.ts';
 import { readerFor, type Kube } from '../../sandbox/kube.ts';
 import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
 import { setContainerLogs } from '../../sandbox/logs.ts';
@@ -27,6 +28,8 @@ export type RunnerContext = {
   kube: Kube;
   /** Directory holding the v1.35 kubectl (put first on PATH for scripts), if known. */
   kubectlDir?: string;
+  /** Directory holding helm (on PATH for scripts, after kubectl), if known. */
+  helmDir?: string;
   /** Root of the candidates' working directories (sandbox/paths.ts workDir()). */
   workRoot: string;
 };
@@ -177,7 +180,8 @@ export type ScriptResult = { code: number; output: string; timedOut: boolean };
 /**
  * Runs a shell script the way a candidate would type it: bash with `set -euo pipefail`, KUBECONFIG pointing at
  * the cluster (for a foreign context, a private kubeconfig holding just that context), the v1.35 kubectl first
- * on PATH, in the task's working directory.
+ * on PATH and helm after it, in the task's working directory. On the sandbox helm uses the sandbox's Helm home
+ * (where the `lab` repository is added), as after `sandbox env`.
  */
 export async function runScript(ctx: RunnerContext, script: string, cwd: string, timeoutMs = 60_000): Promise<ScriptResult> {
   const { kube } = ctx;
@@ -191,8 +195,9 @@ export async function runScript(ctx: RunnerContext, script: string, cwd: string,
   await mkdir(cwd, { recursive: true });
   try {
     return await new Promise<ScriptResult>((resolvePromise) => {
-      const path = ctx.kubectlDir ? `${ctx.kubectlDir}:${process.env.PATH ?? ''}` : (process.env.PATH ?? '');
-      const child = spawn('bash', ['-c', `set -euo pipefail\n${script}`], { cwd, env: { ...process.env, KUBECONFIG: kubeconfig, PATH: path }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const path = [ctx.kubectlDir, ctx.helmDir, process.env.PATH ?? ''].filter((d) => d !== undefined).join(':');
+      const helm = kube.ownedBySandbox ? helmEnv() : {};
+      const child = spawn('bash', ['-c', `set -euo pipefail\n${script}`], { cwd, env: { ...process.env, ...helm, KUBECONFIG: kubeconfig, PATH: path }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let output = '';
       const collect = (d: Buffer) => (output = (output + d).slice(-20_000));
       child.stdout.on('data', collect);

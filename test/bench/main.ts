@@ -130,7 +130,7 @@ async function benchSandbox(): Promise<void> {
 async function benchGrade(): Promise<void> {
   await sandboxUp({ binaries });
   const k = kube();
-  const runner = { kube: k, workRoot: process.env.CKAD_LAB_WORKDIR as string, kubectlDir: dirname(binaries.kubectl) };
+  const runner = { kube: k, workRoot: process.env.CKAD_LAB_WORKDIR as string, kubectlDir: dirname(binaries.kubectl), helmDir: dirname(binaries.helm) };
   const { tasks } = loadCatalog();
   const chosen = tasks.slice(0, 20);
   const entries = chosen.map((t) => ({ id: t.id, seed: 0, prefix: 'bench' }));

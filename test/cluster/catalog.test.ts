@@ -17,7 +17,7 @@ describe('task catalog', () => {
   // Concurrent: each task works in its own prefixed namespaces; the API server is the only shared thing.
   test.concurrent.each(tasks.map((t) => [t.id, t] as const))('%s verifies on the real cluster', async (_id, task) => {
     const kube = sandboxKube();
-    const result = await verifyTask({ kube, workRoot: inject('workDir'), kubectlDir: dirname(inject('kubectlDir') + '/kubectl') }, task);
+    const result = await verifyTask({ kube, workRoot: inject('workDir'), kubectlDir: dirname(inject('kubectlDir') + '/kubectl'), helmDir: inject('helmDir') }, task);
     const failed = result.phases.filter((p) => !p.ok).map((p) => `${p.name}: ${p.detail ?? `${p.score}/${p.maxScore}`}`);
     expect(failed).toEqual([]);
     expect(result.phases.length).toBeGreaterThanOrEqual(3);

@@ -15,6 +15,7 @@ declare module 'vitest' {
     configDir: string;
     kubeconfig: string;
     kubectlDir: string;
+    helmDir: string;
   }
 }
 
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject) {
   for (const [key, value] of Object.entries(dirs)) project.provide(key as keyof typeof dirs, value);
   project.provide('kubeconfig', sandboxPaths().kubeconfig);
   project.provide('kubectlDir', dirname(binaries.kubectl));
+  project.provide('helmDir', dirname(binaries.helm));
   return async () => {
     await sandboxDestroy();
     await rm(root, { recursive: true, force: true });

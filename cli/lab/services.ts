@@ -23,6 +23,7 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
   let tasks: Promise<Task[]> | undefined;
   const connected = async (): Promise<LabConnection> => (lab ??= await openLab(flags));
   const allTasks = (): Promise<Task[]> => (tasks ??= catalog());
+  let regrading: Promise<string[]> | undefined;
 
   const services = {
     tasks: () => allTasks(),
@@ -40,9 +41,10 @@ export function labServices(flags: ClusterFlags, stateDir: string): LabServices 
     },
     async ensureSandbox(onProgress: OnProgress) {
       lab = await openLab(flags, { ensureSandbox: true, onProgress: toProgress(onProgress) });
-      // The cluster answers: an exam that ended while it did not is graded now, before a new setup could
-      // clear its namespaces away.
-      for (const note of await regradePending(services, new ExamStore(stateDir), Date.now())) onProgress({ label: note, done: 0, total: 0 });
+      // The cluster answers: an exam that ended while it did not is graded again now, alongside whatever comes
+      // next rather than before it (a settling check may poll for seconds). Its namespaces are safe meanwhile:
+      // a setup's clean-up keeps those of ungraded exams (staleSessionNamespaces).
+      regrading ??= regradePending(services, new ExamStore(stateDir), Date.now()).finally(() => (regrading = undefined));
     },
     /** `definitions`: the entries' tasks, in order, when the caller has already read them (the lab worker's console). */
     async setupTasks(entries: readonly TaskEntry[], onProgress: OnProgress, definitions?: readonly Task[]): Promise<PreparedTask[]> {

@@ -34,6 +34,7 @@ export function renderTextReport(record: HistoryRecord, options: TextOptions = {
   const title = record.kind === 'exam' ? 'CKAD mock exam' : 'CKAD drill';
   out.push(`${title} ${record.id} · ${when(record.startedAt)} · seed ${record.seed} · ${record.tasks.length} tasks${record.minutes ? ` · ${record.minutes} min` : ''}`);
   if (record.reason !== 'finished') out.push(`Ended by ${record.reason === 'timeout' ? 'the clock (time ran out)' : 'abandoning it'}.`);
+  if (record.regradedAt) out.push(`Re-graded ${when(record.regradedAt)}: it ended while the cluster did not answer. Changes made after the end are listed with ⚠.`);
   out.push(
     record.drill
       ? `First check ${formatPercent(record.percent)} (${record.score}/${record.maxScore}), which is the drill's score · ${drillOutcome(record.drill)}`

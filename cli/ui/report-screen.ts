@@ -34,7 +34,7 @@ export function ReportScreen(props: { record: HistoryRecord; file: string }): Re
   return h(
     Box,
     { flexDirection: 'column', width },
-    h(Text, { bold: true }, record.kind === 'exam' ? 'CKAD mock exam' : 'CKAD drill', h(Text, { dimColor: true }, `  ·  ${record.id}  ·  ${ended}`)),
+    h(Text, { bold: true }, record.kind === 'exam' ? 'CKAD mock exam' : 'CKAD drill', h(Text, { dimColor: true }, `  ·  ${record.id}  ·  ${ended}${record.regradedAt ? `  ·  re-graded ${new Date(record.regradedAt).toTimeString().slice(0, 5)}` : ''}`)),
     record.drill
       ? h(
           Text,

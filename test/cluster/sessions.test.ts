@@ -77,11 +77,10 @@ test('an exam graded while the cluster did not answer keeps its namespaces and i
   await waitFor('the earlier drill cleared away', async () => !(await exists(oldDrill!.namespace)));
   expect(await exists(task!.namespace)).toBe(true);
 
-  // The next start, with the cluster answering, grades it again and says so.
-  const labels: string[] = [];
-  await services.ensureSandbox((p) => labels.push(p.label));
-  expect(labels).toContain(`Re-graded exam ${exam.id}, which ended while the cluster did not answer: 0% UNGRADED (2 checks could not be graded) -> 100% PASS.`);
-  expect(store.historyRecord(exam.id)).toMatchObject({ percent: 100, passed: true, ungraded: 0, regradedAt: expect.any(Number) });
+  // The next start, with the cluster answering, grades it again (in the background: the start does not wait).
+  await services.ensureSandbox(noProgress);
+  await waitFor('the exam re-graded', async () => store.historyRecord(exam.id)?.regradedAt);
+  expect(store.historyRecord(exam.id)).toMatchObject({ percent: 100, passed: true, ungraded: 0 });
 
   // Once its namespace is gone, a re-grade says it cannot grade the task rather than scoring it 0.
   await kubectl('delete', 'namespace', task!.namespace, '--wait=true');

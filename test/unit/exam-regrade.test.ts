@@ -116,6 +116,7 @@ describe('an exam graded while the cluster was down', () => {
     const output = captureOutput();
     expect(await runRegrade(grader(full), { stateDir: store.stateDir, interactive: false, id: 'down000003', output, now: () => 3_100_000 })).toBe(EXIT.ok);
     expect(output.stdout()).toContain('Score 100% (5/5) · PASS');
+    expect(output.stdout()).toMatch(/Re-graded \d{4}-\d\d-\d\d \d\d:\d\d: it ended while the cluster did not answer/);
     expect(output.stderr()).toContain('Re-graded exam down000003: 0% UNGRADED (2 checks could not be graded) -> 100% PASS.');
     expect(await runRegrade(grader(full), { stateDir: store.stateDir, interactive: false, id: 'nope', output })).toBe(EXIT.refused);
   });

@@ -5,7 +5,6 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../graders/reader.ts';
-import { isNamespaced } from '../../graders/kinds.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { ApiError, type Kube } from '../../sandbox/kube.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
@@ -24,7 +23,7 @@ import {
   classNamespace,
   type Candidate,
 } from './record.ts';
-import { CLUSTER_SCOPED_WRITES, candidateRecordObjects, classLabels, classObjects, serviceAccount, taskNamespaceBindings } from './rights.ts';
+import { candidateRecordObjects, classLabels, classObjects, customResourceGroups, serviceAccount, taskNamespaceBindings, unsupportedInClass } from './rights.ts';
 
 /** The API server refuses shorter tokens (TokenRequest validation). */
 export const MIN_TOKEN_SECONDS = 600;
@@ -44,14 +43,7 @@ export type CreateOptions = {
 
 export type CreatedClass = { record: ClassRecord; kubeconfigs: Map<string, string>; warnings: string[] };
 
-/** Task kinds a candidate cannot write (cluster-scoped), so a class will not draw tasks that ask for them. */
-export function unsupportedInClass(task: Task): string | undefined {
-  const refs = task.checks.flatMap((c) => ('object' in c ? [c.object.kind] : 'absent' in c ? [c.absent.kind] : 'unchanged' in c ? [c.unchanged.kind] : 'list' in c ? [c.list.kind] : []));
-  const cluster = refs.find((k) => k !== 'Node' && k !== 'Namespace' && !isNamespaced(k));
-  const inSolution = CLUSTER_SCOPED_WRITES.find((k) => k !== 'Namespace' && new RegExp(`kind:\\s*${k}\\b`).test(task.solution));
-  const kind = cluster ?? inSolution;
-  return kind ? `${task.id} asks for a ${kind}, which is cluster-scoped: class candidates may write only in their own namespaces` : undefined;
-}
+export { unsupportedInClass } from './rights.ts';
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -127,12 +119,21 @@ export async function createClass(runner: RunnerContext, opts: CreateOptions): P
     throw new UserError(`Class "${opts.name}" already exists on context "${kube.context}".`, { hint: `Grade it with \`ckad-lab class grade ${opts.name}\`, or remove it first: ckad-lab class delete ${opts.name}`, exitCode: 2 });
   }
   const candidates: Candidate[] = opts.candidates.map((name) => ({ name, prefix: candidatePrefix(opts.name, name), seed: opts.seeds.get(name) ?? 0 }));
-  // Every namespace name must fit before anything is created.
+  // Every namespace name must fit, and no two tasks may share one, before anything is created.
+  const owners = new Map<string, string>();
+  for (const task of opts.tasks) {
+    for (const ns of Object.values(candidateTasks({ tasks: [task.id] }, candidates[0] as Candidate, opts.tasks, runner.workRoot)[0]?.namespaces ?? {})) {
+      const other = owners.get(ns);
+      if (other) throw new UserError(`Tasks ${other} and ${task.id} both use namespace ${ns}: they cannot be in one class.`, { hint: 'Leave one of them out of --tasks.', exitCode: 2 });
+      owners.set(ns, task.id);
+    }
+  }
   const long = candidates.flatMap((c) => candidateTasks({ tasks: opts.tasks.map((t) => t.id) }, c, opts.tasks, runner.workRoot).flatMap((p) => Object.values(p.namespaces))).filter((n) => n.length > 63);
   if (long.length > 0) throw new UserError(`Namespace names would be longer than 63 characters (${long[0]}).`, { hint: 'Use a shorter class name or shorter candidate names.', exitCode: 2 });
 
   say(`Creating class ${opts.name}: ${candidates.length} candidates × ${opts.tasks.length} tasks on context "${kube.context}"`);
-  for (const object of classObjects(opts.name)) await put(kube, object);
+  const customGroups = [...new Set(opts.tasks.flatMap((t) => customResourceGroups(t)))];
+  for (const object of classObjects(opts.name, { customGroups })) await put(kube, object);
   await Promise.all(candidates.map((c) => put(kube, serviceAccount(opts.name, c.name))));
   // Recorded before setup, so an interrupted create can still be deleted by name.
   const provisional: ClassRecord = { name: opts.name, tasks: opts.tasks.map((t) => t.id), candidates, startsAt: now(), endsAt: now() + opts.minutes * 60_000, minutes: opts.minutes };
@@ -244,6 +245,7 @@ export async function endClass(kube: Kube, name: string, now: () => number = Dat
   kube.assertMayMutate(`end class ${name}`);
   const record = await readClass(kube, name);
   await Promise.all(record.candidates.map((c) => revoke(kube, name, c.name)));
+  await revokeMintedTokens(kube, name);
   const ended: ClassRecord = { ...record, endedAt: now(), candidates: record.candidates.map(({ extendedUntil: _, ...c }) => c) };
   await writeRecord(kube, ended);
   return ended;
@@ -253,6 +255,27 @@ async function revoke(kube: Kube, className: string, candidate: string): Promise
   await remove(kube, 'v1', 'ServiceAccount', candidate, classNamespace(className));
   // Deletion is asynchronous only for objects with finalizers; ServiceAccounts have none.
   await put(kube, serviceAccount(className, candidate));
+}
+
+/**
+ * Tokens a candidate minted herself (at most an hour, for ServiceAccounts of her own namespaces) die with their
+ * ServiceAccount: each is recreated as it was (same name, labels, annotations, secrets), so her work grades the
+ * same while no token issued before the end works. Graders never look at a ServiceAccount's UID.
+ */
+async function revokeMintedTokens(kube: Kube, className: string): Promise<void> {
+  const namespaces = await kube.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: `${MANAGED_SELECTOR},${CLASS_LABEL}=${className}` });
+  await Promise.all(
+    namespaces
+      .map((n) => n.metadata?.name as string)
+      .filter((ns) => ns !== classNamespace(className))
+      .map(async (namespace) => {
+        for (const sa of await kube.list({ apiVersion: 'v1', kind: 'ServiceAccount', namespace })) {
+          const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, ...metadata } = sa.metadata ?? {};
+          await remove(kube, 'v1', 'ServiceAccount', String(sa.metadata?.name), namespace);
+          await put(kube, { ...sa, metadata: { ...metadata, namespace } });
+        }
+      }),
+  );
 }
 
 /**

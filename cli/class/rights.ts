@@ -9,10 +9,11 @@
 //   KWOK's Logs/ClusterLogs/Exec/Attach/PortForward (they name host files and commands), cluster-scoped
 //   writes (PV, StorageClass, CRDs, ClusterRoles, bindings), Secrets outside her namespaces, anything in the
 //   class namespace besides her ConfigMap.
-// - Refused by a ValidatingAdmissionPolicy (the API server's own CEL, so the sandbox enforces it too): minting
-//   tokens (`admin` includes create serviceaccounts/token for her own ServiceAccounts, which would outlive the
-//   window) and legacy token Secrets; and for any pod in a class namespace (whoever creates it: controllers
-//   too), the host's network/PID/IPC, hostPath volumes and privileged containers.
+// - Refused by a ValidatingAdmissionPolicy (the API server's own CEL, so the sandbox enforces it too): tokens
+//   longer than an hour (`admin` includes create serviceaccounts/token for her own namespaces' ServiceAccounts;
+//   the exam asks for one-hour tokens; `class end` revokes them) and legacy token Secrets, which never expire;
+//   and for any pod in a class namespace (whoever creates it: controllers too), the host's network/PID/IPC,
+//   hostPath volumes and privileged containers.
 import type { KubeObject } from '../../graders/reader.ts';
 import { MANAGED_BY } from '../../sandbox/labels.ts';
 import { CANDIDATE_LABEL, CLASS_LABEL, candidateConfigMap, classNamespace, clusterObjectName, type ClassRecord } from './record.ts';
@@ -35,8 +36,15 @@ const saSubject = (className: string, candidate: string) => ({ kind: 'ServiceAcc
 /** Names of the RoleBindings the class puts in a candidate's task namespace (the collusion check skips them). */
 export const TASK_BINDINGS = { admin: 'ckad-lab-candidate-admin', extra: 'ckad-lab-candidate-extra' } as const;
 
+/**
+ * The longest token a candidate may mint for a ServiceAccount of her own namespaces (the exam asks for one-hour
+ * tokens). `class end` revokes them by recreating those ServiceAccounts.
+ */
+export const MAX_CANDIDATE_TOKEN_SECONDS = 3600;
+
 /** Cluster-scoped objects and the class namespace: created once per class, before any candidate. */
-export function classObjects(className: string): KubeObject[] {
+export function classObjects(className: string, opts: { customGroups?: readonly string[] } = {}): KubeObject[] {
+  const customGroups = (opts.customGroups ?? []).filter((g) => g !== '' && !g.endsWith('k8s.io') && !g.endsWith('x-k8s.io'));
   const labels = classLabels(className);
   const ns = classNamespace(className);
   const group = candidatesGroup(className);
@@ -45,17 +53,23 @@ export function classObjects(className: string): KubeObject[] {
     {
       apiVersion: RBAC,
       kind: 'ClusterRole',
-      metadata: { name: clusterObjectName(className, 'nodes'), labels },
+      metadata: { name: clusterObjectName(className, 'read'), labels },
       rules: [
         { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['metrics.k8s.io'], resources: ['nodes'], verbs: ['get', 'list'] },
+        // Read-only, for tasks that look at what setup prepared: a PersistentVolume to bind, a StorageClass, the
+        // CRD behind a custom resource (`kubectl get crd`, `explain`).
+        { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
       ],
     },
     {
       apiVersion: RBAC,
       kind: 'ClusterRoleBinding',
-      metadata: { name: clusterObjectName(className, 'nodes'), labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterObjectName(className, 'nodes') },
+      metadata: { name: clusterObjectName(className, 'read'), labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterObjectName(className, 'read') },
       subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group }],
     },
     {
@@ -66,6 +80,8 @@ export function classObjects(className: string): KubeObject[] {
       rules: [
         { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
         { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
+        // Custom resources of the CRDs the class's tasks install (admin aggregates none of them).
+        ...(customGroups.length ? [{ apiGroups: [...customGroups], resources: ['*'], verbs: ['*'] }] : []),
       ],
     },
     {
@@ -80,9 +96,10 @@ export function classObjects(className: string): KubeObject[] {
         matchConditions: [{ name: 'candidate', expression: `'${group}' in request.userInfo.groups` }],
         validations: [
           {
-            // `subResource` is absent from requests on the object itself (a Secret), not empty.
-            expression: "!has(request.subResource) || request.subResource != 'token'",
-            message: `candidates of class ${className} cannot mint ServiceAccount tokens: their access ends with the class window`,
+            // `subResource` is absent from requests on the object itself (a Secret), not empty. RBAC already limits
+            // her to ServiceAccounts of her own namespaces; `kubectl create token` (a CKAD skill) defaults to one hour.
+            expression: `!has(request.subResource) || request.subResource != 'token' || (has(object.spec.expirationSeconds) && object.spec.expirationSeconds <= ${MAX_CANDIDATE_TOKEN_SECONDS})`,
+            message: `candidates of class ${className} may request ServiceAccount tokens of at most ${MAX_CANDIDATE_TOKEN_SECONDS / 3600} hour (their access ends with the class window; class end revokes them)`,
             reason: 'Forbidden',
           },
           {
@@ -188,8 +205,26 @@ export function taskNamespaceBindings(className: string, candidate: string, name
   ];
 }
 
-/** Kinds a class leaves out of its draws: cluster-scoped writes candidates are not given (see the header). */
+/** Cluster-scoped kinds a candidate may not write: a task whose solution creates one is left out of classes. */
 export const CLUSTER_SCOPED_WRITES = ['PersistentVolume', 'StorageClass', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'PriorityClass', 'Namespace'] as const;
+const KUBECTL_CLUSTER_CREATE = /kubectl\b[^\n|;&]*\bcreate\s+(clusterrole|clusterrolebinding|namespace|ns|priorityclass)\b/;
+
+/** Why a task cannot be part of a class (its solution writes a cluster-scoped object), or undefined. */
+export function unsupportedInClass(task: { id: string; solution: string }): string | undefined {
+  const kind = CLUSTER_SCOPED_WRITES.find((k) => new RegExp(`kind:\\s*${k}\\b`).test(task.solution)) ?? KUBECTL_CLUSTER_CREATE.exec(task.solution)?.[1];
+  return kind ? `${task.id}: its solution creates a ${kind}, which is cluster-scoped; class candidates may write only in their own namespaces` : undefined;
+}
+
+/** The API groups of the CRDs a task's setup installs (its custom resources are the candidate's to write). */
+export function customResourceGroups(task: { setup: readonly unknown[] }): string[] {
+  const groups: string[] = [];
+  for (const step of task.setup) {
+    const apply = (step as { apply?: string }).apply;
+    if (!apply || !/kind:\s*CustomResourceDefinition\b/.test(apply)) continue;
+    for (const m of apply.matchAll(/^\s*group:\s*["']?([a-z0-9.-]+)["']?\s*$/gm)) if (m[1]) groups.push(m[1]);
+  }
+  return groups;
+}
 
 /**
  * Whom a binding's subject lets in, among the class's candidates: another candidate's ServiceAccount or user

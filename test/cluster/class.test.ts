@@ -48,6 +48,8 @@ async function gradeJson(): Promise<ClassReport> {
 }
 
 let before: string[];
+/** A one-hour token alice minted for a ServiceAccount of her own namespace. */
+let minted = '';
 let bystander: string;
 
 group('class', () => {
@@ -109,8 +111,12 @@ group('class', () => {
     await forbidden('get', 'namespaces');
     await forbidden('create', 'clusterrolebinding', 'mine', '--clusterrole=cluster-admin', `--serviceaccount=ckad-lab-class-${name}:alice`);
     await forbidden('create', 'token', 'alice', '-n', `ckad-lab-class-${name}`, '--duration=48h');
-    // Even for a ServiceAccount in her own namespace (admin may create tokens there): the admission policy refuses.
+    // Even for a ServiceAccount in her own namespace (admin may create tokens there): the admission policy refuses
+    // more than the hour the exam asks for, and class end revokes the hour (below).
     await forbidden('-n', aliceNs, 'create', 'token', 'default', '--duration=48h');
+    const hour = await as('alice', '-n', aliceNs, 'create', 'token', 'default', '--duration=1h');
+    expect(hour.code, hour.output).toBe(0);
+    minted = hour.output.trim();
     await forbidden('get', 'configmap', `candidate-bob`, '-n', `ckad-lab-class-${name}`);
     for (const resource of ['logs.kwok.x-k8s.io', 'clusterlogs.kwok.x-k8s.io', 'exec.kwok.x-k8s.io', 'persistentvolumes', 'customresourcedefinitions']) {
       expect((await as('alice', 'auth', 'can-i', 'create', resource, '-n', aliceNs)).output, resource).toMatch(/^no$/m);
@@ -151,11 +157,14 @@ group('class', () => {
 
   it('class end revokes every candidate at once; class extend brings back only alice', async () => {
     expect((await as('alice', 'get', 'nodes')).code).toBe(0);
+    // Valid until the end: authenticated (the ServiceAccount simply has no rights), not rejected.
+    expect((await as('alice', '--token', minted, 'get', 'pods', '-n', `${name}-alice-config-lab`)).output).toMatch(/forbidden/i);
     const ended = await ckadLab(['class', 'end', name]);
     expect(ended.code, ended.stderr).toBe(0);
     for (const c of ['alice', 'bob', 'carol']) {
       await waitFor(`${c} rejected`, async () => /Unauthorized|must be logged in/i.test((await as(c, 'get', 'nodes')).output));
     }
+    await waitFor('the token alice minted rejected', async () => /Unauthorized|must be logged in/i.test((await as('alice', '--token', minted, 'get', 'pods', '-n', `${name}-alice-config-lab`)).output));
     const join = await ckadLab(['join', kubeconfig('alice')]);
     expect(join.code).toBe(3);
     expect(join.stderr).toMatch(/no longer work/);

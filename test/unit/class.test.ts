@@ -7,7 +7,7 @@ import type { PreparedTask } from '../../cli/exam/services.ts';
 import { renderClassHtml } from '../../cli/class/html.ts';
 import { candidateDeadline, candidateSeeds, parseCandidates, validateClassName, type ClassRecord } from '../../cli/class/record.ts';
 import { buildClassReport, ClassReport, renderClassCsv, renderClassText, type CandidateGrade } from '../../cli/class/report.ts';
-import { classObjects, subjectCandidates, taskNamespaceBindings } from '../../cli/class/rights.ts';
+import { classObjects, customResourceGroups, subjectCandidates, taskNamespaceBindings } from '../../cli/class/rights.ts';
 import { renderWatch, timeLeft } from '../../cli/class/watch.ts';
 import { unsupportedInClass } from '../../cli/class/cluster.ts';
 import { minimalTask as taskFixture } from './task-fixture.ts';
@@ -99,8 +99,9 @@ group('class rights', () => {
     const crb = objects.filter((o) => o.kind === 'ClusterRoleBinding');
     expect(crb).toHaveLength(1);
     const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === (crb[0] as { roleRef: { name: string } }).roleRef.name) as { rules: { resources: string[]; verbs: string[] }[] };
-    expect(role.rules.flatMap((r) => r.resources)).toEqual(['nodes', 'nodes']);
-    expect(role.rules.flatMap((r) => r.verbs)).not.toContain('create');
+    expect(role.rules.flatMap((r) => r.resources)).toEqual(['nodes', 'nodes', 'persistentvolumes', 'storageclasses', 'ingressclasses', 'customresourcedefinitions']);
+    expect(new Set(role.rules.flatMap((r) => r.verbs))).toEqual(new Set(['get', 'list', 'watch']));
+    expect(JSON.stringify(objects)).not.toContain('kwok');
   });
 
   it('knows whom a binding subject lets in', () => {
@@ -112,10 +113,20 @@ group('class rights', () => {
     expect(subjectCandidates(record, { kind: 'ServiceAccount', name: 'x', namespace: 'elsewhere' }, owners)).toEqual([]);
   });
 
-  it('leaves tasks that need cluster-scoped writes out of classes', () => {
+  it('leaves tasks whose solution writes cluster-scoped objects out of classes; reading them is fine', () => {
     expect(unsupportedInClass(taskFixture())).toBeUndefined();
-    const pv = taskFixture({ checks: [{ name: 'pv', points: 1, object: { kind: 'PersistentVolume', name: 'data' }, expect: { spec: { capacity: { storage: '1Gi' } } } }] });
-    expect(unsupportedInClass(pv)).toMatch(/PersistentVolume, which is cluster-scoped/);
+    const readsPv = taskFixture({ checks: [{ name: 'pv', points: 1, object: { kind: 'PersistentVolume', name: 'data' }, expect: { spec: { capacity: { storage: '1Gi' } } } }] });
+    expect(unsupportedInClass(readsPv)).toBeUndefined();
+    expect(unsupportedInClass({ id: 'x', solution: 'kubectl apply -f - <<EOF\napiVersion: v1\nkind: PersistentVolume\nEOF' })).toMatch(/creates a PersistentVolume, which is cluster-scoped/);
+    expect(unsupportedInClass({ id: 'x', solution: 'kubectl create clusterrolebinding x --clusterrole=view' })).toMatch(/creates a clusterrolebinding/);
+    expect(unsupportedInClass({ id: 'x', solution: 'kubectl -n ns create role x --verb=get --resource=pods' })).toBeUndefined();
+  });
+
+  it('lets candidates write the custom resources of CRDs their tasks install, only in their namespaces', () => {
+    const groups = customResourceGroups({ setup: [{ apply: 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: ops.ckad-lab.dev\n' }, { apply: 'kind: ConfigMap' }] });
+    expect(groups).toEqual(['ops.ckad-lab.dev']);
+    const extra = classObjects('c1', { customGroups: [...groups, 'kwok.x-k8s.io'] }).find((o) => o.metadata?.name === 'ckad-lab-class-c1-extra') as { rules: { apiGroups: string[] }[] };
+    expect(extra.rules.at(-1)?.apiGroups).toEqual(['ops.ckad-lab.dev']);
   });
 });
 

@@ -1,6 +1,6 @@
 // The class report as one self-contained HTML file: inline CSS and SVG charts (score distribution, per-task
 // pass rate, per-domain averages), no scripts, no external assets, so it opens offline and can be mailed.
-import { domainTitle, formatPercent, lateChangeText } from '../report/summary.ts';
+import { checkExplanation, domainTitle, formatPercent, lateChangeText } from '../report/summary.ts';
 import { lateChanges, type ClassReport } from './report.ts';
 
 const esc = (s: string | number): string => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -81,6 +81,13 @@ export function renderClassHtml(report: ClassReport): string {
     : '';
   const lateList = report.candidates.flatMap((c) => lateChanges(c).map((l) => `<li class="warn">${esc(c.name)}: ${esc(lateChangeText(l))} in <code>${esc(l.namespace)}</code></li>`));
   const late = lateList.length ? `<h2>Changes after the end</h2><p>Made after the candidate's deadline: flagged, still in the score.</p><ul>${lateList.join('')}</ul>` : '';
+  // Each candidate's checks that did not pass, folded: what the instructor discusses with her.
+  const details = report.candidates
+    .map((c) => {
+      const misses = c.tasks.flatMap((t) => t.checks.filter((k) => !k.passed).map((k) => `<li><code>${esc(t.id)}</code> ${esc(k.name)}: ${esc(k.error !== undefined ? `could not grade: ${k.error}` : checkExplanation(k))}</li>`));
+      return `<details><summary>${esc(c.name)}: ${c.score}/${c.maxScore} (${esc(formatPercent(c.percent))}), ${misses.length} check${misses.length === 1 ? '' : 's'} not passed</summary>${misses.length ? `<ul>${misses.join('')}</ul>` : '<p>Everything passed.</p>'}</details>`;
+    })
+    .join('\n');
   const passed = report.candidates.filter((c) => c.passed).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Class ${esc(report.class)}: results</title>
@@ -108,6 +115,8 @@ ${barChart('Pass rate per task (full marks)', report.tasks.map((t) => ({ label: 
 ${barChart('Average per domain', report.domains.map((d) => ({ label: domainTitle(d.domain), value: d.averagePercent })), report.passPercent)}
 ${access}
 ${late}
+<h2>Per candidate</h2>
+${details}
 </body></html>
 `;
 }

@@ -172,6 +172,7 @@ group('class report', () => {
     expect(html.match(/<svg /g)).toHaveLength(3);
     expect(html).not.toMatch(/<script|<link|src=|href="http|url\(/);
     expect(html).toContain('1 of 3 passed');
+    expect(html).toContain('<summary>bob: 4/10 (40%), 1 check not passed</summary>');
   });
 
   it('watch shows cells, time left and who has not started', () => {

@@ -223,10 +223,15 @@ export async function joinCommand(argv: string[]): Promise<number> {
   const { workDir } = await import('../../sandbox/paths.ts');
   const { knownBinaries } = await import('../lab/open.ts');
   const { loadConfig } = await import('../config.ts');
-  const { shellQuote } = await import('../../sandbox/sandbox.ts');
+  const { sandboxEnvVars, shellQuote } = await import('../../sandbox/sandbox.ts');
   const joined = await joinClass(positionals[0] as string, await catalog(), workDir());
   const binaries = await knownBinaries(loadConfig()).catch(() => undefined);
-  const env = `export KUBECONFIG=${shellQuote(joined.file)}\n${binaries ? `export PATH=${shellQuote(dirname(binaries.kubectl))}:"$PATH"\n` : ''}`;
+  // `sandbox env`'s lines (kubectl and helm first on PATH, Helm's home with the `lab` repository), with her kubeconfig.
+  const { pathDirs, ...vars } = binaries ? sandboxEnvVars(binaries) : { pathDirs: [] as string[] };
+  const env =
+    Object.entries({ ...vars, KUBECONFIG: joined.file })
+      .map(([k, v]) => `export ${k}=${shellQuote(String(v))}\n`)
+      .join('') + (pathDirs.length ? `export PATH=${pathDirs.map(shellQuote).join(':')}:"$PATH"\n` : '');
   if (values.env) {
     out(env);
     return 0;

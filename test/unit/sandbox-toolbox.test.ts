@@ -13,7 +13,8 @@ import { chartSources, CHARTS_SOURCE_DIR, sourcesHash } from '../../sandbox/char
 import { clusterResourceUsage, metricsServerManifest, usageExpression } from '../../sandbox/metrics.ts';
 import { poll } from '../../sandbox/poll.ts';
 import { acquirePidLock } from '../../sandbox/process.ts';
-import { kwokConfig, sandboxEnv } from '../../sandbox/sandbox.ts';
+import { kwokConfig } from '../../sandbox/kwok-config.ts';
+import { sandboxEnv } from '../../sandbox/sandbox.ts';
 import { loadKnownImages } from '../../sandbox/stages.ts';
 
 const saved = { ...process.env };

@@ -97,7 +97,18 @@ async function create(argv: string[]): Promise<number> {
     if (new Set(tasks.map((t) => t.id)).size !== tasks.length) throw new UserError('ckad-lab class create: --tasks names a task twice.', { exitCode: 2 });
   } else {
     const count = intOption('class create', 'exam', values.exam, 1) ?? 16;
-    const draw = drawExam(all.filter((t) => unsupportedInClass(t) === undefined), count, seed);
+    // One task per namespace name: two tasks sharing one cannot be set up side by side.
+    const seen = new Set<string>();
+    const pool = [...all]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .filter((t) => unsupportedInClass(t) === undefined)
+      .filter((t) => {
+        const names = Object.values(t.namespaces);
+        if (names.some((n) => seen.has(n))) return false;
+        for (const n of names) seen.add(n);
+        return true;
+      });
+    const draw = drawExam(pool, count, seed);
     if (draw.shortfall) err(`note: ${draw.shortfall}\n`);
     tasks = draw.tasks;
   }

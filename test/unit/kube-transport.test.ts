@@ -12,7 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CouldNotGrade } from '../../graders/reader.ts';
-import { ApiError, Kube, readAnswer, readerFor } from '../../sandbox/kube.ts';
+import { Kube, readerFor } from '../../sandbox/kube.ts';
+import { ApiError, readAnswer } from '../../sandbox/transport.ts';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 

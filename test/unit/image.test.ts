@@ -1,7 +1,7 @@
 // One normalisation of image references for grading and for the sandbox's pull simulation (issue 12 item 25).
 import { describe, expect, it } from 'vitest';
 import { normaliseImage, sameImage } from '../../graders/image.ts';
-import { knownImageSpellings } from '../../sandbox/stages.ts';
+import { knownImageSpellings } from '../../sandbox/known-images.ts';
 
 describe('normaliseImage', () => {
   it('reads references as the container runtime does', () => {

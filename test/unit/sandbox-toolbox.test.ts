@@ -15,7 +15,7 @@ import { poll } from '../../sandbox/poll.ts';
 import { acquirePidLock } from '../../sandbox/process.ts';
 import { kwokConfig } from '../../sandbox/kwok-config.ts';
 import { sandboxEnv } from '../../sandbox/sandbox.ts';
-import { loadKnownImages } from '../../sandbox/stages.ts';
+import { loadKnownImages } from '../../sandbox/known-images.ts';
 
 const saved = { ...process.env };
 let dir: string;
@@ -112,6 +112,10 @@ describe('kwokctl configuration', () => {
     const patch = (kwokctl?.componentsPatches as { name: string; extraArgs: { key: string; value: string }[] }[]).find((p) => p.name === 'metrics-server');
     expect(patch?.extraArgs).toEqual(expect.arrayContaining([{ key: 'metric-resolution', value: '10s' }, { key: 'kubelet-preferred-address-types', value: 'InternalIP' }]));
     expect(docs.filter((d) => d.kind === 'ClusterResourceUsage')).toHaveLength(1);
+    // kwok's kubelet metrics, with the nodes' own usage: an empty node still has numbers for `kubectl top node`.
+    const metric = docs.find((d) => d.kind === 'Metric');
+    const node = (metric?.spec.metrics as { name: string; value: string }[]).find((m) => m.name === 'node_cpu_usage_seconds_total');
+    expect(node?.value).toBe('node.CumulativeUsage("cpu") + 0.0999 * node.SinceSecond()');
   });
 
   test("metrics-server's manifest has its APIService and Service only (kwokctl points the Service at the process)", () => {

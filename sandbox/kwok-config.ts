@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { BinaryPaths } from './build.ts';
-import { clusterResourceUsage, METRICS_SERVER_ARGS, metricsServerManifestDir } from './metrics.ts';
+import { clusterResourceUsage, METRICS_SERVER_ARGS, metricsResource, metricsServerManifestDir } from './metrics.ts';
 import { sandboxPaths } from './paths.ts';
 import { stagesYaml } from './stages.ts';
 import { VERSIONS } from './versions.ts';
@@ -85,8 +85,8 @@ export function kwokConfig(bin: BinaryPaths): string {
  * How nodes and pods behave: the stages, and the resource usage pods report. Changed in place on a running
  * sandbox (kwok reads them at start), unlike the rest of the configuration.
  */
-export const BEHAVIOUR_KINDS = ['Stage', 'ClusterResourceUsage'];
-export const behaviourYaml = (): string => [stringify(clusterResourceUsage()), stagesYaml()].join('---\n');
+export const BEHAVIOUR_KINDS = ['Stage', 'ClusterResourceUsage', 'Metric'];
+export const behaviourYaml = (): string => [stringify(metricsResource()), stringify(clusterResourceUsage()), stagesYaml()].join('---\n');
 
 export const noLogsFile = () => join(sandboxPaths().root, 'no-logs.txt');
 /** In the CRI log format kwok reads: `<time> stdout F <line>`. */

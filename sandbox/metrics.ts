@@ -91,6 +91,40 @@ export function metricsServerManifest(): Record<string, string> {
 
 export const metricsServerManifestDir = (sandboxRoot: string): string => join(sandboxRoot, 'metrics-server');
 
+/**
+ * What a node's own processes use (kubelet, container runtime, system daemons), on top of its pods: a real node
+ * is never idle, and metrics-server reports no node whose CPU counter stands still (`kubectl top node` would say
+ * "metrics not available" on an empty cluster).
+ */
+export const NODE_SYSTEM = { cores: 0.1, memoryBytes: 768 * 1024 * 1024 } as const;
+
+const labels = (names: string[]) => names.map((name) => ({ name, value: name === 'container' ? 'container.name' : `pod.metadata.${name === 'pod' ? 'name' : name}` }));
+
+/**
+ * kubelet's /metrics/resource for every fake node, as kwok's own default Metric (kustomize/metrics/resource),
+ * plus NODE_SYSTEM in the node's lines.
+ */
+export function metricsResource(): Record<string, unknown> {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Metric',
+    metadata: { name: 'metrics-resource' },
+    spec: {
+      path: '/metrics/nodes/{nodeName}/metrics/resource',
+      metrics: [
+        { name: 'scrape_error', dimension: 'node', help: '[ALPHA] 1 if there was an error while getting metrics from the node, 0 otherwise', kind: 'gauge', value: '0' },
+        { name: 'container_start_time_seconds', dimension: 'container', help: '[ALPHA] Start time of the container since unix epoch in seconds', kind: 'gauge', labels: labels(['container', 'namespace', 'pod']), value: 'pod.SinceSecond()' },
+        { name: 'container_cpu_usage_seconds_total', dimension: 'container', help: '[ALPHA] Cumulative cpu time consumed by the container in core-seconds', kind: 'counter', labels: labels(['container', 'namespace', 'pod']), value: 'pod.CumulativeUsage("cpu", container.name)' },
+        { name: 'container_memory_working_set_bytes', dimension: 'container', help: '[ALPHA] Current working set of the container in bytes', kind: 'gauge', labels: labels(['container', 'namespace', 'pod']), value: 'pod.Usage("memory", container.name)' },
+        { name: 'pod_cpu_usage_seconds_total', dimension: 'pod', help: '[ALPHA] Cumulative cpu time consumed by the pod in core-seconds', kind: 'counter', labels: labels(['namespace', 'pod']), value: 'pod.CumulativeUsage("cpu")' },
+        { name: 'pod_memory_working_set_bytes', dimension: 'pod', help: '[ALPHA] Current working set of the pod in bytes', kind: 'gauge', labels: labels(['namespace', 'pod']), value: 'pod.Usage("memory")' },
+        { name: 'node_cpu_usage_seconds_total', dimension: 'node', help: '[ALPHA] Cumulative cpu time consumed by the node in core-seconds', kind: 'counter', value: `node.CumulativeUsage("cpu") + ${(NODE_SYSTEM.cores - 0.0001).toFixed(4)} * node.SinceSecond()` },
+        { name: 'node_memory_working_set_bytes', dimension: 'node', help: '[ALPHA] Current working set of the node in bytes', kind: 'gauge', value: `node.Usage("memory") + ${NODE_SYSTEM.memoryBytes}.0` },
+      ],
+    },
+  };
+}
+
 /** Flags for metrics-server on top of kwokctl's (the last one wins). */
 export const METRICS_SERVER_ARGS = [
   { key: 'metric-resolution', value: METRIC_RESOLUTION },

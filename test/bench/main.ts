@@ -22,6 +22,7 @@ const { resolveApiVersion, isNamespaced } = await import('../../graders/kinds.ts
 const { sandboxProgressPrinter } = await import('../../cli/progress.ts');
 const { isAlive } = await import('../../sandbox/process.ts');
 const { buildRecord } = await import('../../sandbox/build.ts');
+const { poll } = await import('../../sandbox/poll.ts');
 const { helmEnv } = await import('../../sandbox/helm.ts');
 
 /** A target is judged on the median, or on the worst run (`judge: 'max'`, for memory). */
@@ -76,7 +77,8 @@ async function benchSandbox(): Promise<void> {
     const started = performance.now();
     cold.push(await time(() => sandboxUp({ binaries })));
     // metrics-server has numbers once it has scraped every node twice (10 s apart), as on a real cluster.
-    while (!(await exec(binaries.kubectl, ['top', 'node', '--no-headers'], { env: env() }).then((r) => r.stdout.split('\n').filter(Boolean).length === 2, () => false))) await new Promise((r) => setTimeout(r, 250));
+    const topped = await poll(() => exec(binaries.kubectl, ['top', 'node', '--no-headers'], { env: env() }).then((r) => (r.stdout.split('\n').filter(Boolean).length === 2 ? true : undefined), () => undefined), { timeoutMs: 90_000, intervalMs: 250 });
+    if (!topped) throw new Error('`kubectl top node` had no numbers for both nodes 90 s after a cold start');
     coldTop.push(performance.now() - started);
   }
   const helmSearch: number[] = [];

@@ -17,6 +17,12 @@ export function nodeStages(): Stage[] {
   ];
 }
 
+/** What each node has, all of it allocatable (nothing is reserved for system daemons). */
+const NODE_RESOURCES = `  cpu: "8"
+  memory: 32Gi
+  pods: "110"
+  ephemeral-storage: 100Gi`;
+
 const NODE_STATUS = `{{ $now := Now }}
 {{ $since := or .metadata.creationTimestamp $now }}
 conditions:
@@ -39,15 +45,9 @@ daemonEndpoints:
     Port: {{ . }}
 {{ end }}
 allocatable:
-  cpu: "8"
-  memory: 32Gi
-  pods: "110"
-  ephemeral-storage: 100Gi
+${NODE_RESOURCES}
 capacity:
-  cpu: "8"
-  memory: 32Gi
-  pods: "110"
-  ephemeral-storage: 100Gi
+${NODE_RESOURCES}
 nodeInfo:
   architecture: amd64
   containerRuntimeVersion: "kwok://{{ Version }}"

@@ -15,29 +15,35 @@
 // and Ready beside the main containers (the pod is Ready only if they are), restart with a rising count if they
 // crash (whatever the pod's restartPolicy), and are stopped when a Job's containers complete.
 import { alive, condition, delay, jqTrue, phase, podRef, stage, type Stage } from './kwok-stage.ts';
-import { CRASH_RE, initComplete, podCrash, podCrashRestart, POD_COMPLETE, POD_CREATE, podStart, pullFailure, sidecarCrash, sidecarRestart } from './pod-status.ts';
+import { CRASH_RE, INIT_COMPLETE, POD_COMPLETE, POD_CRASH, POD_CRASH_RESTART, POD_CREATE, POD_START, pullFailure, SIDECAR_CRASH, SIDECAR_RESTART } from './pod-status.ts';
 
 const LONG_RUNNING_RE = String.raw`sleep\s+([1-9][0-9]+|infinity)|tail\s+-f`;
 
+/** jq's `test` with a regular expression written for Go (the same one the templates use). */
+const jqTest = (re: string) => `test("${re.replaceAll('\\', '\\\\')}")`;
+const CRASH_BACK_OFF = { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' };
+
 /** The stages of a pod's life; `knownImages` are the images it can pull (every spelling, see known-images.ts). */
 export function podStages(knownImages: string[]): Stage[] {
+  const hasPodIP = { key: '.status.podIP', operator: 'Exists' };
   const knownObject = `{${knownImages.map((i) => `${JSON.stringify(i)}:true`).join(',')}}`;
   const containers = '[.spec.containers[], (.spec.initContainers // [])[]]';
   const anyUnknown = `${knownObject} as $k | ${containers} | any(.[]; $k[.image] == null)`;
+  const allImagesKnown = jqTrue(`(${anyUnknown}) | not`);
   const cmdline = `(((.command // []) + (.args // [])) | join(" "))`;
-  const crashTest = `test("${CRASH_RE.replaceAll('\\', '\\\\')}")`;
+  const crashTest = jqTest(CRASH_RE);
   const anyCrashes = `[.spec.containers[] | ${cmdline} | ${crashTest}] | any`;
   // Native sidecars: init containers that keep running (and are restarted) beside the main containers.
   const sidecars = '((.spec.initContainers // [])[] | select(.restartPolicy == "Always"))';
   const initStatuses = '(.status.initContainerStatuses // [])[]';
+  const containerStatuses = '(.status.containerStatuses // [])[]';
+  // Why each container waits, init containers included.
+  const waitingReasons = `[${containerStatuses}, ${initStatuses} | .state.waiting.reason]`;
   // Whether a container whose command crashes is in `state` (running: about to exit; waiting: in back-off).
   const crashingIn = (specs: string, statuses: string, state: string) => `[${specs} | select(${cmdline} | ${crashTest}) | .name] as $c | [${statuses} | select(.state.${state} != null) | .name] | any(. as $n | $c | any(. == $n))`;
-  const longRunning = `[.spec.containers[] | ${cmdline} | test("${LONG_RUNNING_RE.replaceAll('\\', '\\\\')}")] | any`;
-  // Go template helpers (sprig): is this container's image known, does it crash?
+  const longRunning = `[.spec.containers[] | ${cmdline} | ${jqTest(LONG_RUNNING_RE)}] | any`;
+  // The known images as a Go template (sprig) list, for the pull failure's `has .image $known`.
   const knownList = `{{ $known := list ${knownImages.map((i) => JSON.stringify(i)).join(' ')} }}`;
-  // Evaluated with the container as `.`.
-  const crashesTpl = () => `(regexMatch ${JSON.stringify(CRASH_RE)} (join " " (concat (default (list) .command) (default (list) .args))))`;
-
 
   return [
     stage('pod-create', {
@@ -49,57 +55,57 @@ export function podStages(knownImages: string[]): Stage[] {
     stage('pod-image-pull-error', {
       resourceRef: podRef,
       selector: {
-        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[], ${initStatuses} | .state.waiting.reason] | any(. == "ErrImagePull" or . == "ImagePullBackOff") | not`)],
+        matchExpressions: [alive, phase('Pending'), hasPodIP, jqTrue(anyUnknown), jqTrue(`${waitingReasons} | any(. == "ErrImagePull" or . == "ImagePullBackOff") | not`)],
       },
       delay: delay(400, 800),
       next: { event: { type: 'Warning', reason: 'Failed', message: 'Failed to pull image: manifest unknown' }, statusTemplate: pullFailure(knownList, 'ErrImagePull') },
     }),
     stage('pod-image-pull-backoff', {
       resourceRef: podRef,
-      selector: { matchExpressions: [alive, phase('Pending'), jqTrue(anyUnknown), jqTrue(`[(.status.containerStatuses // [])[], ${initStatuses} | .state.waiting.reason] | any(. == "ErrImagePull")`)] },
+      selector: { matchExpressions: [alive, phase('Pending'), jqTrue(anyUnknown), jqTrue(`${waitingReasons} | any(. == "ErrImagePull")`)] },
       delay: delay(1500, 2500),
       next: { event: { type: 'Normal', reason: 'BackOff', message: 'Back-off pulling image' }, statusTemplate: pullFailure(knownList, 'ImagePullBackOff') },
     }),
     stage('pod-init-containers-complete', {
       resourceRef: podRef,
       selector: {
-        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, { key: '.spec.initContainers', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), condition('Initialized', 'NotIn')],
+        matchExpressions: [alive, phase('Pending'), hasPodIP, { key: '.spec.initContainers', operator: 'Exists' }, allImagesKnown, condition('Initialized', 'NotIn')],
       },
       delay: delay(200, 400),
-      next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: initComplete(crashesTpl) },
+      next: { event: { type: 'Normal', reason: 'Started', message: 'Init containers completed' }, statusTemplate: INIT_COMPLETE },
     }),
     stage('pod-start', {
       resourceRef: podRef,
       selector: {
-        matchExpressions: [alive, phase('Pending'), { key: '.status.podIP', operator: 'Exists' }, jqTrue(`(${anyUnknown}) | not`), condition('Initialized', 'In')],
+        matchExpressions: [alive, phase('Pending'), hasPodIP, allImagesKnown, condition('Initialized', 'In')],
       },
       delay: delay(200, 400),
-      next: { event: { type: 'Normal', reason: 'Started', message: 'Started container' }, statusTemplate: podStart(crashesTpl) },
+      next: { event: { type: 'Normal', reason: 'Started', message: 'Started container' }, statusTemplate: POD_START },
     }),
     stage('pod-crash', {
       resourceRef: podRef,
-      selector: { matchExpressions: [alive, phase('Running'), jqTrue(crashingIn('.spec.containers[]', '(.status.containerStatuses // [])[]', 'running'))] },
+      selector: { matchExpressions: [alive, phase('Running'), jqTrue(crashingIn('.spec.containers[]', containerStatuses, 'running'))] },
       delay: delay(1500, 2500),
-      next: { event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' }, statusTemplate: podCrash(crashesTpl) },
+      next: { event: CRASH_BACK_OFF, statusTemplate: POD_CRASH },
     }),
     stage('pod-crash-restart', {
       resourceRef: podRef,
       selector: { matchExpressions: [alive, phase('Running'), jqTrue(`[.status.containerStatuses[] | .state.waiting.reason == "CrashLoopBackOff"] | any`)] },
       delay: delay(5000, 8000),
-      next: { statusTemplate: podCrashRestart(crashesTpl) },
+      next: { statusTemplate: POD_CRASH_RESTART },
     }),
     // A crashing sidecar restarts whatever the pod's restartPolicy, like the kubelet does: a stage of its own.
     stage('pod-sidecar-crash', {
       resourceRef: podRef,
       selector: { matchExpressions: [alive, phase('Running'), jqTrue(crashingIn(sidecars, initStatuses, 'running'))] },
       delay: delay(1500, 2500),
-      next: { event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' }, statusTemplate: sidecarCrash(crashesTpl) },
+      next: { event: CRASH_BACK_OFF, statusTemplate: SIDECAR_CRASH },
     }),
     stage('pod-sidecar-restart', {
       resourceRef: podRef,
       selector: { matchExpressions: [alive, phase('Running'), jqTrue(`[${initStatuses} | .state.waiting.reason == "CrashLoopBackOff"] | any`)] },
       delay: delay(5000, 8000),
-      next: { statusTemplate: sidecarRestart(crashesTpl) },
+      next: { statusTemplate: SIDECAR_RESTART },
     }),
     stage('pod-complete', {
       resourceRef: podRef,

@@ -1,8 +1,13 @@
 // What a fake pod's status becomes at each stage of its life: the Go templates (with sprig) KWOK renders into
-// the pod's status, one per stage in pod-stages.ts.
+// the pod's status, one per stage in pod-stages.ts. The pieces below are shared by several stages; each keeps
+// the indentation of the place it stands in, since the rendered template is read as YAML.
 
 /** A command or args that run `exit N` (N > 0) or `false`: the container crashes. */
 export const CRASH_RE = String.raw`(^|[\s;&|])(exit\s+[1-9][0-9]*|false)(\s|;|$)`;
+/** Evaluated with a container as `.`: does its command crash? */
+const CRASHES = `(regexMatch ${JSON.stringify(CRASH_RE)} (join " " (concat (default (list) .command) (default (list) .args))))`;
+/** Evaluated with a container as `.`: Ready unless its command crashes. */
+const READY_UNLESS_CRASHES = `{{ if ${CRASHES} }}false{{ else }}true{{ end }}`;
 
 /**
  * The four pod conditions. `ready` is a YAML scalar or a Go-template expression yielding one; `reason` is given
@@ -24,38 +29,61 @@ const podConditions = (o: { initialized: string; ready: string; reason?: string 
   status: ${o.ready}
   reason: ${o.reason ?? 'null'}
   lastTransitionTime: {{ $now | Quote }}`;
+/** Initialized, but some container is not ready. */
+const CONTAINERS_NOT_READY = podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' });
 
-/** Inside `range` over containers: the status of a container that has not started (yet). */
-const NOT_STARTED = `- name: {{ .name | Quote }}
+/** Inside `range` over containers: the status of a container that has not started (yet), waiting as `waiting` says. */
+const notStarted = (waiting: string) => `- name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   imageID: ""
   ready: false
   restartCount: 0
-  started: false`;
+  started: false
+  state:
+    waiting:
+${waiting}`;
+
+/** Inside `range` over containers: the first lines of a started container's status, with its image ID. */
+const startedContainer = (imageID: string) => `- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  imageID: ${imageID}
+  containerID: {{ printf "kwok://%s" .name | Quote }}`;
+const IMAGE_ID = `{{ printf "%s@sha256:0000000000000000000000000000000000000000000000000000000000000000" .image | Quote }}`;
+
+/** Under `state:` or `lastState:`: the container exited just now. */
+const terminated = (exitCode: string, reason: string) => `    terminated:
+      exitCode: ${exitCode}
+      reason: ${reason}
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}`;
+const COMPLETED = `  state:
+${terminated('0', 'Completed')}`;
+const LAST_EXITED_WITH_ERROR = `  lastState:
+${terminated('1', 'Error')}`;
+const RUNNING = `  state:
+    running:
+      startedAt: {{ $now | Quote }}`;
+const CRASH_LOOP_BACK_OFF = `  state:
+    waiting:
+      reason: CrashLoopBackOff
+      message: {{ printf "back-off restarting failed container %s" .name | Quote }}`;
 
 /** Inside `range .spec.containers` (with `$root` the pod): this container's current restart count. */
 const RESTARTS = `{{ $name := .name }}
 {{ $restarts := 0 }}
 {{ range $root.status.containerStatuses }}{{ if eq .name $name }}{{ $restarts = .restartCount }}{{ end }}{{ end }}`;
 
-
 export const POD_CREATE = `{{ $now := Now }}
 ${podConditions({ initialized: '{{ if .spec.initContainers }}"False"{{ else }}"True"{{ end }}', ready: '"False"', reason: 'ContainersNotReady' })}
 {{ if .spec.initContainers }}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-${NOT_STARTED}
-  state:
-    waiting:
-      reason: PodInitializing
+${notStarted('      reason: PodInitializing')}
 {{ end }}
 {{ end }}
 containerStatuses:
 {{ range .spec.containers }}
-${NOT_STARTED}
-  state:
-    waiting:
-      reason: {{ if $.spec.initContainers }}PodInitializing{{ else }}ContainerCreating{{ end }}
+${notStarted('      reason: {{ if $.spec.initContainers }}PodInitializing{{ else }}ContainerCreating{{ end }}')}
 {{ end }}
 hostIP: "127.0.0.1"
 hostIPs:
@@ -65,30 +93,23 @@ phase: Pending
 startTime: {{ $now | Quote }}
 `;
 
+/** A container whose image is not known fails to pull (`reason`); one whose image is known waits (`whenKnown`). */
+const pullWaiting = (whenKnown: string, reason: string, message?: string) =>
+  notStarted(`      {{ if has .image $known }}
+      reason: ${whenKnown}
+      {{ else }}
+      reason: ${reason}${message ? `\n      message: ${message}` : ''}
+      {{ end }}`);
+
 export const pullFailure = (knownList: string, reason: string) => `${knownList}
 containerStatuses:
 {{ range .spec.containers }}
-${NOT_STARTED}
-  state:
-    waiting:
-      {{ if has .image $known }}
-      reason: ContainerCreating
-      {{ else }}
-      reason: ${reason}
-      message: {{ printf "${reason === 'ErrImagePull' ? 'failed to pull and unpack image \\"%s\\": not found' : 'Back-off pulling image \\"%s\\"'}" .image | Quote }}
-      {{ end }}
+${pullWaiting('ContainerCreating', reason, `{{ printf "${reason === 'ErrImagePull' ? 'failed to pull and unpack image \\"%s\\": not found' : 'Back-off pulling image \\"%s\\"'}" .image | Quote }}`)}
 {{ end }}
 {{ if .spec.initContainers }}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-${NOT_STARTED}
-  state:
-    waiting:
-      {{ if has .image $known }}
-      reason: PodInitializing
-      {{ else }}
-      reason: ${reason}
-      {{ end }}
+${pullWaiting('PodInitializing', reason)}
 {{ end }}
 {{ end }}
 phase: Pending
@@ -100,36 +121,35 @@ const IS_SIDECAR = `(eq (default "" .restartPolicy) "Always")`;
 const INIT_STATUS = `{{ $name := .name }}
 {{ $st := dict }}
 {{ range $root.status.initContainerStatuses }}{{ if eq .name $name }}{{ $st = . }}{{ end }}{{ end }}`;
-const IMAGE_ID = `{{ printf "%s@sha256:0000000000000000000000000000000000000000000000000000000000000000" .image | Quote }}`;
+/** The init container statuses: those `which` selects become `status`, every other keeps the one it has. */
+const initStatusesWhere = (which: string, status: string) => `initContainerStatuses:
+{{ range .spec.initContainers }}
+${INIT_STATUS}
+{{ if ${which} }}
+${status}
+{{ else if $st }}
+- {{ toJson $st }}
+{{ end }}
+{{ end }}`;
 
 /**
  * Init containers done: plain ones have completed (exit 0, ready, as the kubelet reports them), native sidecars
  * have started and keep running, Ready unless their command crashes.
  */
-export const initComplete = (crashes: () => string) => `{{ $now := Now }}
-${podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
+export const INIT_COMPLETE = `{{ $now := Now }}
+${CONTAINERS_NOT_READY}
 initContainerStatuses:
 {{ range .spec.initContainers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ${IMAGE_ID}
-  containerID: {{ printf "kwok://%s" .name | Quote }}
+${startedContainer(IMAGE_ID)}
   restartCount: 0
   {{ if ${IS_SIDECAR} }}
-  ready: {{ if ${crashes()} }}false{{ else }}true{{ end }}
+  ready: ${READY_UNLESS_CRASHES}
   started: true
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
+${RUNNING}
   {{ else }}
   ready: true
   started: false
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
+${COMPLETED}
   {{ end }}
 {{ end }}
 phase: Pending
@@ -137,127 +157,78 @@ phase: Pending
 
 /** The init container statuses once the pod has finished: sidecars are stopped, the rest stay as they were. */
 const SIDECARS_STOPPED = `{{ if .spec.initContainers }}
-initContainerStatuses:
-{{ range .spec.initContainers }}
-${INIT_STATUS}
-{{ if ${IS_SIDECAR} }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ${IMAGE_ID}
-  containerID: {{ printf "kwok://%s" .name | Quote }}
+${initStatusesWhere(
+  IS_SIDECAR,
+  `${startedContainer(IMAGE_ID)}
   ready: false
   started: false
   restartCount: {{ default 0 $st.restartCount }}
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ else if $st }}
-- {{ toJson $st }}
-{{ end }}
-{{ end }}
+${COMPLETED}`,
+)}
 {{ end }}`;
 
 /**
  * A crashing sidecar that is running exits (Error) and waits in CrashLoopBackOff with one more restart, or
  * (`restart`) one waiting in CrashLoopBackOff runs again; every other init container keeps its status.
  */
-const sidecarStep = (crashes: () => string, restart: boolean) => `{{ $now := Now }}
+const sidecarStep = (restart: boolean) => `{{ $now := Now }}
 {{ $root := . }}
-${restart ? '' : podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
-initContainerStatuses:
-{{ range .spec.initContainers }}
-${INIT_STATUS}
-{{ if and ${IS_SIDECAR} ${crashes()} (hasKey (default (dict) $st.state) "${restart ? 'waiting' : 'running'}") }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ${IMAGE_ID}
-  containerID: {{ printf "kwok://%s" .name | Quote }}
+${restart ? '' : CONTAINERS_NOT_READY}
+${initStatusesWhere(
+  `and ${IS_SIDECAR} ${CRASHES} (hasKey (default (dict) $st.state) "${restart ? 'waiting' : 'running'}")`,
+  `${startedContainer(IMAGE_ID)}
   ready: false
-  lastState:
-    terminated:
-      exitCode: 1
-      reason: Error
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-  ${
-    restart
-      ? `started: true
+${LAST_EXITED_WITH_ERROR}
+${
+  restart
+    ? `  started: true
   restartCount: {{ default 0 $st.restartCount }}
-  state:
-    running:
-      startedAt: {{ $now | Quote }}`
-      : `started: false
+${RUNNING}`
+    : `  started: false
   restartCount: {{ add1 (default 0 $st.restartCount) }}
-  state:
-    waiting:
-      reason: CrashLoopBackOff
-      message: {{ printf "back-off restarting failed container %s" .name | Quote }}`
-  }
-{{ else if $st }}
-- {{ toJson $st }}
-{{ end }}
-{{ end }}
+${CRASH_LOOP_BACK_OFF}`
+}`,
+)}
 `;
-export const sidecarCrash = (crashes: () => string) => sidecarStep(crashes, false);
-export const sidecarRestart = (crashes: () => string) => sidecarStep(crashes, true);
+export const SIDECAR_CRASH = sidecarStep(false);
+export const SIDECAR_RESTART = sidecarStep(true);
 
-export const podStart = (crashes: () => string) => `{{ $now := Now }}
+export const POD_START = `{{ $now := Now }}
 {{ $ready := true }}
-{{ range .spec.containers }}{{ if ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
-{{ range .spec.initContainers }}{{ if and ${IS_SIDECAR} ${crashes()} }}{{ $ready = false }}{{ end }}{{ end }}
+{{ range .spec.containers }}{{ if ${CRASHES} }}{{ $ready = false }}{{ end }}{{ end }}
+{{ range .spec.initContainers }}{{ if and ${IS_SIDECAR} ${CRASHES} }}{{ $ready = false }}{{ end }}{{ end }}
 ${podConditions({ initialized: '"True"', ready: '{{ if $ready }}"True"{{ else }}"False"{{ end }}' })}
 containerStatuses:
 {{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ${IMAGE_ID}
-  containerID: {{ printf "kwok://%s" .name | Quote }}
-  ready: {{ if ${crashes()} }}false{{ else }}true{{ end }}
+${startedContainer(IMAGE_ID)}
+  ready: ${READY_UNLESS_CRASHES}
   restartCount: 0
   started: true
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
+${RUNNING}
 {{ end }}
 phase: Running
 `;
 
 // The container statuses of a crashing pod, keyed by container name (the status list may not be in spec order).
-export const podCrash = (crashes: () => string) => `{{ $now := Now }}
+export const POD_CRASH = `{{ $now := Now }}
 {{ $root := . }}
 {{ if eq .spec.restartPolicy "Always" }}
-${podConditions({ initialized: '"True"', ready: '"False"', reason: 'ContainersNotReady' })}
+${CONTAINERS_NOT_READY}
 containerStatuses:
 {{ range .spec.containers }}
 ${RESTARTS}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  containerID: {{ printf "kwok://%s" .name | Quote }}
-  {{ if ${crashes()} }}
+${startedContainer('""')}
+  {{ if ${CRASHES} }}
   ready: false
   started: false
   restartCount: {{ add1 $restarts }}
-  lastState:
-    terminated:
-      exitCode: 1
-      reason: Error
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-  state:
-    waiting:
-      reason: CrashLoopBackOff
-      message: {{ printf "back-off restarting failed container %s" .name | Quote }}
+${LAST_EXITED_WITH_ERROR}
+${CRASH_LOOP_BACK_OFF}
   {{ else }}
   ready: true
   started: true
   restartCount: {{ $restarts }}
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
+${RUNNING}
   {{ end }}
 {{ end }}
 phase: Running
@@ -271,11 +242,7 @@ containerStatuses:
   started: false
   restartCount: 0
   state:
-    terminated:
-      exitCode: {{ if ${crashes()} }}1{{ else }}0{{ end }}
-      reason: {{ if ${crashes()} }}Error{{ else }}Completed{{ end }}
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
+${terminated(`{{ if ${CRASHES} }}1{{ else }}0{{ end }}`, `{{ if ${CRASHES} }}Error{{ else }}Completed{{ end }}`)}
 {{ end }}
 ${SIDECARS_STOPPED}
 conditions:
@@ -287,32 +254,22 @@ phase: Failed
 {{ end }}
 `;
 
-export const podCrashRestart = (crashes: () => string) => `{{ $now := Now }}
+export const POD_CRASH_RESTART = `{{ $now := Now }}
 {{ $root := . }}
 containerStatuses:
 {{ range .spec.containers }}
 ${RESTARTS}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  containerID: {{ printf "kwok://%s" .name | Quote }}
+${startedContainer('""')}
   restartCount: {{ $restarts }}
-  {{ if ${crashes()} }}
+  {{ if ${CRASHES} }}
   ready: false
   started: true
-  lastState:
-    terminated:
-      exitCode: 1
-      reason: Error
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
+${LAST_EXITED_WITH_ERROR}
   {{ else }}
   ready: true
   started: true
   {{ end }}
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
+${RUNNING}
 {{ end }}
 phase: Running
 `;
@@ -323,19 +280,11 @@ ${SIDECARS_STOPPED}
 ${podConditions({ initialized: '"True"', ready: '"False"', reason: 'PodCompleted' })}
 containerStatuses:
 {{ range .spec.containers }}
-- name: {{ .name | Quote }}
-  image: {{ .image | Quote }}
-  imageID: ""
-  containerID: {{ printf "kwok://%s" .name | Quote }}
+${startedContainer('""')}
   ready: false
   started: false
   restartCount: 0
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
+${COMPLETED}
 {{ end }}
 phase: Succeeded
 `;

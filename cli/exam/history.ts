@@ -66,12 +66,16 @@ export const fullyGraded = (record: { report?: Parameters<typeof ungradedChecks>
 export const verdict = (record: Pick<HistoryRecord, 'passed' | 'report'>): 'PASS' | 'FAIL' | 'UNGRADED' =>
   record.passed ? 'PASS' : ungradedChecks(record.report) > 0 ? 'UNGRADED' : 'FAIL';
 
+/** What a history record says of its report, summarised over its tasks: score, verdict and domain scores. */
+function scored(report: GradeReport, tasks: TaskMeta[]): Pick<HistoryRecord, 'score' | 'maxScore' | 'percent' | 'passed' | 'passPercent' | 'domains' | 'tasks' | 'report'> {
+  const { score, maxScore, percent, passed, domains } = summarize(report, tasks);
+  return { score, maxScore, percent, passed, passPercent: PASS_PERCENT, domains, tasks, report };
+}
+
 /** The history record of a graded session; undefined while it is not graded. */
 export function historyRecord(session: ExamSession): HistoryRecord | undefined {
   const ended = session.ended;
   if (!ended?.report) return undefined;
-  const tasks = session.tasks.map((t) => TaskMeta.parse(t));
-  const summary = summarize(ended.report, tasks);
   return {
     version: 1,
     id: session.id,
@@ -82,15 +86,8 @@ export function historyRecord(session: ExamSession): HistoryRecord | undefined {
     startedAt: session.startedAt ?? session.createdAt,
     endedAt: ended.at,
     reason: ended.reason,
-    score: summary.score,
-    maxScore: summary.maxScore,
-    percent: summary.percent,
-    passed: summary.passed,
-    passPercent: PASS_PERCENT,
-    domains: summary.domains,
-    tasks,
-    report: ended.report,
-    ungraded: summary.ungraded,
+    ...scored(ended.report, session.tasks.map((t) => TaskMeta.parse(t))),
+    ungraded: ungradedChecks(ended.report),
   };
 }
 
@@ -115,8 +112,6 @@ export function drillRecord(
       drill: { ...previous.drill, checks, solvedOnCheck: previous.drill.solvedOnCheck ?? (solved ? checks : null), latestPercent, hintsShown: Math.max(previous.drill.hintsShown, drill.hintsShown) },
     };
   }
-  const tasks = [TaskMeta.parse(drill.task)];
-  const summary = summarize(report, tasks);
   return {
     version: 1,
     id: drill.id,
@@ -127,14 +122,7 @@ export function drillRecord(
     startedAt: drill.startedAt,
     endedAt: at,
     reason: 'finished',
-    score: summary.score,
-    maxScore: summary.maxScore,
-    percent: summary.percent,
-    passed: summary.passed,
-    passPercent: PASS_PERCENT,
-    domains: summary.domains,
-    tasks,
-    report,
+    ...scored(report, [TaskMeta.parse(drill.task)]),
     drill: { taskId: drill.task.id, checks: 1, solvedOnCheck: solved ? 1 : null, latestPercent, hintsShown: drill.hintsShown },
   };
 }

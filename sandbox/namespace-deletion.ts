@@ -3,6 +3,7 @@
 import type { Kube } from './kube.ts';
 import { UserError } from './errors.ts';
 import { MANAGED_BY, MANAGED_SELECTOR } from './labels.ts';
+import { poll } from './poll.ts';
 import { ApiError } from './transport.ts';
 import type { NamespacedResource } from './discovery.ts';
 
@@ -50,18 +51,19 @@ export async function purgeManagedNamespace(kube: Kube, name: string, timeoutMs 
   await deleteManagedNamespace(kube, name);
   const resources = await kube.discovery.namespacedCollections();
   const base = (r: NamespacedResource) => `${r.groupVersion === 'v1' ? '/api/v1' : `/apis/${r.groupVersion}`}/namespaces/${name}/${r.name}`;
-  const deadline = Date.now() + timeoutMs;
   let remaining = resources;
-  for (;;) {
-    await Promise.all(remaining.map((r) => kube.raw('DELETE', `${base(r)}?gracePeriodSeconds=0&propagationPolicy=Background`).catch(() => undefined)));
-    const counts = await Promise.all(remaining.map(async (r) => ((await kube.raw('GET', `${base(r)}?limit=1`).catch(() => undefined)) as { items?: unknown[] } | undefined)?.items?.length ?? 0));
-    remaining = remaining.filter((_, i) => (counts[i] ?? 0) > 0);
-    if (remaining.length === 0) break;
-    if (Date.now() > deadline) {
-      // Not finalized over live content: the next purge of this name carries on.
-      throw new UserError(`Namespace ${name} still holds ${remaining.map((r) => r.name).join(', ')} after ${timeoutMs / 1000} s.`, { hint: `It is being deleted; check \`kubectl get all -n ${name}\`.` });
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  const emptied = await poll(
+    async () => {
+      await Promise.all(remaining.map((r) => kube.raw('DELETE', `${base(r)}?gracePeriodSeconds=0&propagationPolicy=Background`).catch(() => undefined)));
+      const counts = await Promise.all(remaining.map(async (r) => ((await kube.raw('GET', `${base(r)}?limit=1`).catch(() => undefined)) as { items?: unknown[] } | undefined)?.items?.length ?? 0));
+      remaining = remaining.filter((_, i) => (counts[i] ?? 0) > 0);
+      return remaining.length === 0 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+  if (!emptied) {
+    // Not finalized over live content: the next purge of this name carries on.
+    throw new UserError(`Namespace ${name} still holds ${remaining.map((r) => r.name).join(', ')} after ${timeoutMs / 1000} s.`, { hint: `It is being deleted; check \`kubectl get all -n ${name}\`.` });
   }
   await kube.raw('PUT', `/api/v1/namespaces/${name}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: [] } }).catch((error) => {
     if (!(error instanceof ApiError && error.code === 404)) throw error;

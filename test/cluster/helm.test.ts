@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { BinaryPaths } from '../../sandbox/build.ts';
-import { resolveBinaries, sandboxEnvVars } from '../../sandbox/sandbox.ts';
+import { resolveBinaries, sandboxEnvVars, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
 import { VERSIONS } from '../../sandbox/versions.ts';
 import { kubectlJson, sandboxEnv, testNamespace, waitFor } from './helpers.ts';
 
@@ -93,6 +93,22 @@ describe('helm in the sandbox', () => {
     expect(cm.data['redis.conf'] ?? '').toContain('maxmemory 128mb');
     await helm('uninstall', 'cache', '-n', ns, '--wait');
     expect(await release(ns, 'cache')).toBeUndefined();
+  });
+
+  test('a killed chart repository is repaired by up, at the same address, without restarting the cluster', async () => {
+    const before = await sandboxStatus();
+    expect(before.state).toBe('running');
+    process.kill(before.chartRepository.pid as number, 'SIGKILL');
+    const down = await waitFor('the repository seen down', async () => {
+      const s = await sandboxStatus();
+      return s.chartRepository.alive ? undefined : s;
+    });
+    expect(down.state).toBe('degraded');
+    const after = await sandboxUp({ binaries });
+    expect(after.state).toBe('running');
+    expect(after.chartRepository).toMatchObject({ alive: true, url: before.chartRepository.url });
+    expect(after.components.map((c) => c.pid)).toEqual(before.components.map((c) => c.pid));
+    expect(await helm('search', 'repo', 'lab/redis')).toContain('lab/redis');
   });
 
   test('nothing was written under the home directory (~/.config/helm and friends)', () => {

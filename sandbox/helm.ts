@@ -21,6 +21,9 @@ export async function runHelm(helmBinary: string, args: string[]): Promise<strin
   try {
     return await runCommand(helmBinary, args, { env: { ...helmEnv(), KUBECONFIG: sandboxPaths().kubeconfig, HELM_NO_PLUGINS: '1' } });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`helm is not at ${helmBinary}.`, { hint: '`ckad-lab sandbox build` builds it (once, from Go modules), or point `binaries: helm:` in config.yaml (or CKAD_LAB_BIN_DIR) at one.' });
+    }
     if (!(error instanceof CommandFailed)) throw error;
     throw new UserError(`\`helm ${args.join(' ')}\` failed (exit ${error.exitCode}):\n  ${error.stderr.trim().split('\n').slice(-8).join('\n  ')}`, {
       hint: '`ckad-lab sandbox up` prepares the chart repository again; `ckad-lab sandbox destroy && ckad-lab sandbox up` starts from scratch.',

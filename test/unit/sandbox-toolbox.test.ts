@@ -2,13 +2,14 @@
 // configuration for metrics-server and per-pod usage, `sandbox env`, the pid-file lock and poll().
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import type { BinaryPaths } from '../../sandbox/build.ts';
+import { componentBinDir, userBinaries, type BinaryPaths } from '../../sandbox/build.ts';
+import { runHelm } from '../../sandbox/helm.ts';
 import { chartSources, CHARTS_SOURCE_DIR, sourcesHash } from '../../sandbox/chart-repo.ts';
 import { clusterResourceUsage, metricsServerManifest, usageExpression } from '../../sandbox/metrics.ts';
 import { poll } from '../../sandbox/poll.ts';
@@ -133,6 +134,29 @@ describe('kwokctl configuration', () => {
     expect(cpu).toContain('/ size(pod.spec.containers.filter(c, !(("ckad-lab.dev/cpu-" + c.name) in pod.metadata.annotations)))');
     expect(usageExpression('memory')).toContain('Quantity("4Mi")');
     expect(JSON.stringify(clusterResourceUsage())).not.toContain('selector');
+  });
+});
+
+describe('user binaries', () => {
+  test('a CKAD_LAB_BIN_DIR without metrics-server and helm takes them from the cache (built there once)', async () => {
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl']) {
+      await writeFile(join(bin, name), '#!/bin/sh\n');
+      await chmod(join(bin, name), 0o755);
+    }
+    process.env.CKAD_LAB_BIN_DIR = bin;
+    process.env.CKAD_LAB_CACHE_DIR = join(dir, 'cache');
+    const paths = await userBinaries({});
+    expect(paths?.kubectl).toBe(join(bin, 'kubectl'));
+    expect(paths?.helm).toBe(join(componentBinDir('helm'), 'helm'));
+    expect(paths?.['metrics-server']).toBe(join(componentBinDir('metrics-server'), 'metrics-server'));
+    // Named explicitly but missing: an error, not a silent build.
+    await expect(userBinaries({ helm: join(dir, 'nope') })).rejects.toThrow(`helm (${join(dir, 'nope')} is not an executable file)`);
+  });
+
+  test('helm missing where it should be: a clear error, not a crash', async () => {
+    await expect(runHelm(join(dir, 'no-helm'), ['version'])).rejects.toThrow(`helm is not at ${join(dir, 'no-helm')}.`);
   });
 });
 

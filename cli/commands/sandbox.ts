@@ -1,4 +1,5 @@
 // `ckad-lab sandbox up|status|down|destroy|reset|env|build`
+import { dirname } from 'node:path';
 import { CLUSTER_OPTIONS, parse } from '../args.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { ensureBuilt } from '../../sandbox/build.ts';
@@ -21,7 +22,8 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   switch (sub) {
     case 'build': {
       const bins = await ensureBuilt((build) => progress({ step: 'build', build }));
-      process.stdout.write(`Binaries ready in ${bins.kubectl.replace(/\/kubectl$/, '')} and beside it.\n`);
+      const dirs = [...new Set(Object.values(bins).map((path) => dirname(path)))];
+      process.stdout.write(`Binaries ready in:\n${dirs.map((d) => `  ${d}\n`).join('')}`);
       return 0;
     }
     case 'up': {

@@ -35,3 +35,7 @@ export const GradeReport = z.object({
   tasks: z.array(TaskResult),
 });
 export type GradeReport = z.infer<typeof GradeReport>;
+
+/** How many checks of a report could not be graded (the cluster did not answer): a report with any is incomplete. */
+export const ungradedChecks = (report: { tasks: readonly { checks?: readonly { error?: string | undefined }[] }[] }): number =>
+  report.tasks.reduce((n, t) => n + (t.checks ?? []).filter((c) => c.error !== undefined).length, 0);

@@ -14,7 +14,7 @@ import { sandboxProgressPrinter } from '../progress.ts';
 import { workDir } from '../../sandbox/paths.ts';
 import { writeOutputFile } from '../report/export.ts';
 import { toJUnit } from '../report/junit.ts';
-import { ungradedCount } from '../report/summary.ts';
+import { ungradedChecks } from '../../graders/result.ts';
 import { checkLines } from '../report/text.ts';
 
 const out = (s: string) => process.stdout.write(s);
@@ -165,7 +165,7 @@ export async function gradeCommand(argv: string[]): Promise<number> {
   lab.kube.stopWaitingAfterNoAnswer();
   const records = await Promise.all(tasks.map((t) => setupRecord(lab.kube, t, { id: t.id, ...entry }, lab.runner.workRoot)));
   const report = await gradeRecords(lab.kube, records, lab.runner.workRoot, waitMs);
-  const ungraded = ungradedCount(report);
+  const ungraded = ungradedChecks(report);
   // Printed first, so a file that cannot be written never costs the answer.
   if (values.json) out(JSON.stringify({ ...report, complete: ungraded === 0, ungraded }, null, 2) + '\n');
   else {
@@ -183,7 +183,7 @@ export function formatReport(report: GradeReport, tasks: readonly Task[]): strin
     lines.push(`\n${t.id}${task ? `: ${task.title}` : ''}  ${t.score}/${t.maxScore}`);
     for (const c of t.checks) lines.push(...checkLines(c, '  '));
   }
-  const ungraded = ungradedCount(report);
+  const ungraded = ungradedChecks(report);
   lines.push(`\nScore: ${report.score}/${report.maxScore} (${report.percent}%)${ungraded > 0 ? ` — incomplete: ${ungraded} check${ungraded === 1 ? '' : 's'} could not be graded (see ERROR above); the score may be too low` : ''}\n`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // A finished attempt as kept in history: the report, the per-domain scores it is summarised by, and what
 // the tasks were, so the report can be shown or exported again later.
 import { z } from 'zod';
-import { GradeReport } from '../../graders/result.ts';
+import { GradeReport, ungradedChecks } from '../../graders/result.ts';
 import { DomainScore, PASS_PERCENT, TaskMeta, percentOf, summarize } from '../report/summary.ts';
 import type { PreparedTask } from './services.ts';
 import { EndReason, type ExamSession } from './session.ts';
@@ -51,10 +51,6 @@ export const HistoryRecord = z.object({
   regradedAt: z.number().int().optional(),
 });
 export type HistoryRecord = z.infer<typeof HistoryRecord>;
-
-/** How many checks of a report could not be graded. */
-export const ungradedChecks = (report: { tasks: readonly { checks?: readonly { error?: string | undefined }[] }[] }): number =>
-  report.tasks.reduce((n, t) => n + (t.checks ?? []).filter((c) => c.error !== undefined).length, 0);
 
 /**
  * Whether an attempt's scores may go into statistics (weakest domains, competencies): every check was graded.

@@ -5,7 +5,8 @@
 import type { Output } from './output.ts';
 import { processOutput } from './output.ts';
 import { EXIT, type ReportOptions } from './flow.ts';
-import { fullyGraded, historyRecord, ungradedChecks, verdict, type HistoryRecord } from './history.ts';
+import { ungradedChecks } from '../../graders/result.ts';
+import { fullyGraded, historyRecord, verdict, type HistoryRecord } from './history.ts';
 import type { LabServices } from './services.ts';
 import { ExamStore, sessionFile, StoreError } from './store.ts';
 import { exportRecord } from '../report/export.ts';

@@ -2,7 +2,7 @@
 // its tasks.
 import { z } from 'zod';
 import { DOMAINS, Domain } from '../../tasks/schema.ts';
-import type { GradeReport } from '../../graders/result.ts';
+import { ungradedChecks, type GradeReport } from '../../graders/result.ts';
 import { PreparedTask } from '../exam/services.ts';
 
 /** The real exam's pass mark, in percent. */
@@ -65,12 +65,10 @@ export function summarize(report: GradeReport, meta: readonly TaskMeta[]): Repor
   const score = domains.reduce((sum, d) => sum + d.score, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.score, 0);
   const maxScore = domains.reduce((sum, d) => sum + d.maxScore, 0) + report.tasks.filter((t) => !domainOf.has(t.id)).reduce((sum, t) => sum + t.maxScore, 0);
   const percent = percentOf(score, maxScore);
-  const ungraded = ungradedCount(report);
+  const ungraded = ungradedChecks(report);
   return { score, maxScore, percent, passed: percent >= PASS_PERCENT, domains, ungraded };
 }
 
-/** Checks of a report that could not be graded (the cluster did not answer): a report with any is incomplete. */
-export const ungradedCount = (report: GradeReport): number => report.tasks.reduce((n, t) => n + t.checks.filter((c) => c.error !== undefined).length, 0);
 
 /** A check's error for people, saying "could not grade" once (the engine's errors may already start with it). */
 export const checkErrorText = (error: string): string => (/^could not grade: /i.test(error) ? error : `could not grade: ${error}`);

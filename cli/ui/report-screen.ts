@@ -2,7 +2,8 @@
 // (expected and actual) and reference solution.
 import { createElement as h, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import { drillOutcome, ungradedChecks, verdict, type HistoryRecord } from '../exam/history.ts';
+import { ungradedChecks } from '../../graders/result.ts';
+import { drillOutcome, verdict, type HistoryRecord } from '../exam/history.ts';
 import { domainTitle, formatPercent, lateChangesWarning, lateChangeText } from '../report/summary.ts';
 import { ACCENT, Bar, CheckList, KeyHints, Rule, ScrollText, wrapText } from './components.ts';
 import { useAppActions } from './shared.ts';

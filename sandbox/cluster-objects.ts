@@ -18,6 +18,7 @@ import type { Task } from '../tasks/schema.ts';
 import { UserError } from './errors.ts';
 import { ApiError, type Kube } from './kube.ts';
 import { KEYS, MANAGED_BY } from './labels.ts';
+import { poll } from './poll.ts';
 
 /** Which task and session a cluster-scoped object belongs to. */
 export type Owner = { task: string; prefix: string };
@@ -69,24 +70,17 @@ export async function createSetupObject(kube: Kube, object: KubeObject, namespac
  * kind a moment after the CRD is Established, and an earlier setup step may just have created it.
  */
 async function resolveServedKind(kube: Kube, kind: string, apiVersion: string | undefined, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const resolved = await resolveKind(kind, apiVersion, discoverOf(kube));
-    if (resolved || Date.now() > deadline) return resolved;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return poll(() => resolveKind(kind, apiVersion, discoverOf(kube)), { timeoutMs, intervalMs: 100 });
 }
 
 /** A CRD serves its kind only once Established; setup steps after it create its custom resources. */
 async function waitEstablished(kube: Kube, name: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const established = await poll(async () => {
     const crd = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: CRD, name });
-    const conditions = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
-    if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
-    if (Date.now() > deadline) throw new Error(`CustomResourceDefinition ${name} not Established after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    const conditions = (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+  }, { timeoutMs, intervalMs: 50 });
+  if (!established) throw new Error(`CustomResourceDefinition ${name} not Established after ${timeoutMs / 1000} s`);
 }
 
 type KindRef = { kind: string; apiVersion?: string | undefined };
@@ -153,11 +147,8 @@ async function deleteAndWait(kube: Kube, ref: { apiVersion: string; kind: string
     if (error instanceof ApiError && error.code === 404) return;
     throw kube.explain(error, `delete ${ref.kind} ${ref.name}`);
   }
-  const deadline = Date.now() + timeoutMs;
-  while (await kube.get(ref)) {
-    if (Date.now() > deadline) throw new UserError(`${ref.kind} ${ref.name} is still being deleted after ${timeoutMs / 1000} s.`, { hint: `Check its finalizers: kubectl get ${ref.kind.toLowerCase()} ${ref.name} -o yaml` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const gone = await poll(async () => ((await kube.get(ref)) ? undefined : true), { timeoutMs, intervalMs: 100 });
+  if (!gone) throw new UserError(`${ref.kind} ${ref.name} is still being deleted after ${timeoutMs / 1000} s.`, { hint: `Check its finalizers: kubectl get ${ref.kind.toLowerCase()} ${ref.name} -o yaml` });
 }
 
 /**

@@ -15,6 +15,7 @@ import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { helmEnv } from '../../sandbox/helm.ts';
 import { readerFor, type Kube } from '../../sandbox/kube.ts';
+import { poll } from '../../sandbox/poll.ts';
 import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
 import { setContainerLogs } from '../../sandbox/logs.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
@@ -157,22 +158,20 @@ export function rolloutComplete(obj: KubeObject): boolean {
 
 async function waitFor(ctx: RunnerContext, spec: WaitSpec, namespace: string): Promise<void> {
   const ref = { apiVersion: resolveApiVersion(spec.kind, spec.apiVersion), kind: spec.kind, name: spec.name, ...(isNamespaced(spec.kind) ? { namespace: spec.namespace ?? namespace } : {}) };
-  const deadline = Date.now() + spec.timeoutSeconds * 1000;
   let last = 'it does not exist';
-  for (;;) {
+  const done = await poll(async () => {
     const obj = await ctx.kube.get(ref);
-    if (obj) {
-      const failures = [
-        ...(spec.condition === 'rolloutComplete' ? (rolloutComplete(obj) ? [] : [{ path: 'status', expected: 'rollout complete', actual: JSON.stringify(obj.status ?? {}).slice(0, 200), message: '' }]) : []),
-        ...(spec.condition && spec.condition !== 'rolloutComplete' ? match(CONDITIONS[spec.condition], obj) : []),
-        ...(spec.for ? match(spec.for, obj) : []),
-      ];
-      if (failures.length === 0) return;
-      last = failures.map((f) => `${f.path}: expected ${f.expected}, got ${f.actual}`).join('; ');
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${spec.timeoutSeconds} s waiting for ${spec.kind} ${spec.name}: ${last}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    if (!obj) return undefined;
+    const failures = [
+      ...(spec.condition === 'rolloutComplete' ? (rolloutComplete(obj) ? [] : [{ path: 'status', expected: 'rollout complete', actual: JSON.stringify(obj.status ?? {}).slice(0, 200), message: '' }]) : []),
+      ...(spec.condition && spec.condition !== 'rolloutComplete' ? match(CONDITIONS[spec.condition], obj) : []),
+      ...(spec.for ? match(spec.for, obj) : []),
+    ];
+    if (failures.length === 0) return true;
+    last = failures.map((f) => `${f.path}: expected ${f.expected}, got ${f.actual}`).join('; ');
+    return undefined;
+  }, { timeoutMs: spec.timeoutSeconds * 1000, intervalMs: 50 });
+  if (!done) throw new Error(`timed out after ${spec.timeoutSeconds} s waiting for ${spec.kind} ${spec.name}: ${last}`);
 }
 
 export type ScriptResult = { code: number; output: string; timedOut: boolean };

@@ -12,6 +12,15 @@ import { trace } from './trace.ts';
 
 trace('console', 'process started', performance.timeOrigin);
 
+// A reader that stops early (`ckad-lab sandbox status | head`) closes the pipe: stop writing and leave quietly,
+// as other command-line tools do, instead of an unhandled EPIPE. Any other stream error is a bug.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const { main } = await import('./main.ts');
 try {
   process.exitCode = await main(process.argv.slice(2));

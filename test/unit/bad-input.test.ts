@@ -2,7 +2,7 @@
 // code (cli/exit.ts), never in the bug notice (70). Each case below once reached the bug notice or was accepted
 // silently (issue 12). The whole command runs, as a user runs it, without a cluster: every case is refused
 // before one is needed.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,18 @@ test('report with only unreadable history files names each of them, as history d
   expect(report.stderr).toContain('No readable attempt: all 2 history files could not be read');
   expect(report.status).toBe(EXIT.error);
   expect(report.stderr).not.toContain('This is a bug');
+}, 90_000);
+
+test('a reader that closes the pipe early (ckad-lab tasks list | head -0) ends the command quietly', async () => {
+  const env = { ...process.env, CKAD_LAB_STATE_DIR: join(dir, 'state-pipe'), CKAD_LAB_CONFIG_DIR: join(dir, 'config'), CI: '1' };
+  const child = spawn(process.execPath, [launcher, 'tasks', 'list'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Like a `head` that has had enough before the first line: the pipe is closed before anything is written.
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  expect(stderr).not.toContain('EPIPE');
+  expect(code).toBe(0);
 }, 90_000);
 
 test('no crash log was written by any of the runs', () => {

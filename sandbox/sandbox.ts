@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ensureBuilt, ensureToolbox, userBinaries, type BinaryPaths, type BuildProgress } from './build.ts';
@@ -19,6 +18,7 @@ import { CommandFailed, runCommand } from './exec.ts';
 import { protectPrivateFiles } from './file-modes.ts';
 import { helmEnv } from './helm.ts';
 import { ApiError, connect, type Kube } from './kube.ts';
+import { ApiTransport } from './transport.ts';
 import { behaviourYaml, kwokConfig, NO_LOGS, noLogsFile, replaceBehaviour } from './kwok-config.ts';
 import { metricsServerManifest, metricsServerManifestDir, nodeMetricsAnnotation } from './metrics.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
@@ -223,27 +223,9 @@ export async function sandboxStatus(): Promise<SandboxStatus> {
   return { ...base, state, server, components, apiReady, chartRepository: { name: 'chart-repo', ...repo }, notes: lacking ? [lacking.note] : [] };
 }
 
-function readyz(kc: KubeConfig): Promise<boolean> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const options: Record<string, unknown> = { timeout: 2000 };
-    kc.applyToHTTPSOptions(options as never)
-      .then(() => {
-        const req = request(`${server}/readyz`, options, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        });
-        req.on('error', () => resolve(false));
-        req.on('timeout', () => {
-          req.destroy();
-          resolve(false);
-        });
-        req.end();
-      })
-      .catch(() => resolve(false));
-  });
-}
+/** /readyz answers 200 within 2 s, through the one HTTPS client (its body is text, so taken as it comes). */
+const readyz = (kc: KubeConfig): Promise<boolean> =>
+  new ApiTransport(kc, 2000).send('GET', '/readyz', undefined, 'application/json', 'text/plain').then((a) => a.statusCode === 200, () => false);
 
 /** Stops the sandbox; its objects are kept and come back with `up`. */
 export async function sandboxDown(): Promise<void> {

@@ -8,6 +8,7 @@
 //   <state>/sessions/<id>.json      ExamSession, rewritten on every change
 //   <state>/history/<id>.json       HistoryRecord, one per finished attempt
 import { UserError } from '../../sandbox/errors.ts';
+import { isAlive } from '../../sandbox/process.ts';
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -150,15 +151,6 @@ const ABANDON = 'To set it aside and start over: ckad-lab exam --abandon (the fi
 
 export type Claim = { ok: true } | { ok: false; activeId: string };
 export type LockResult = { ok: true; release: () => void } | { ok: false; pid: number };
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** A session whose latest state is only in memory: its save failed with `error` (said for the user). */
 export type UnsavedSession = { session: ExamSession; file: string; error: string };

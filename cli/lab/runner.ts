@@ -14,7 +14,7 @@ import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { helmEnv } from '../../sandbox/helm.ts';
-import { readerFor, type Kube } from '../../sandbox/kube.ts';
+import { ApiError, readerFor, type Kube } from '../../sandbox/kube.ts';
 import { poll } from '../../sandbox/poll.ts';
 import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
 import { setContainerLogs } from '../../sandbox/logs.ts';
@@ -63,6 +63,11 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
         labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [KEYS.task]: task.id, [KEYS.prefix]: entry.prefix || 'none' },
         annotations: ns === main ? { [KEYS.task]: task.id, [KEYS.seed]: String(entry.seed), [KEYS.prefix]: entry.prefix, [KEYS.values]: JSON.stringify(values) } : { [KEYS.task]: task.id },
       },
+    });
+    // Pods are refused until the namespace has its `default` ServiceAccount, which the controller adds only
+    // seconds later when hundreds of namespaces are new (a class): add it now; the controller then finds it.
+    await kube.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 409)) throw error;
     });
   }
   const workdir = values.workdir as string;

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DOMAINS, type Domain } from '../tasks/schema.ts';
-import { UserError } from '../sandbox/errors.ts';
+import { HelpRequested, UserError } from '../sandbox/errors.ts';
 import { EXIT } from './exit.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -27,6 +27,8 @@ export function parse<O extends Options>(command: string, argv: string[], option
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw new UserError(`ckad-lab ${command}: ${message}`, { hint: `Usage: ${usage}`, exitCode: EXIT.refused });
   }
+  // Every command answers --help with its usage, before it does any work (`tasks verify --help` once verified the catalog).
+  if (parsed.values.help) throw new HelpRequested(usage.startsWith('Usage') || usage.includes('\n') ? usage : `Usage: ${usage}`);
   const max = limits.positionals ?? 0;
   if (parsed.positionals.length > max) {
     const extra = parsed.positionals.slice(max).map((p) => `"${p}"`).join(' ');

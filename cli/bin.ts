@@ -4,7 +4,7 @@
 // hint, never a stack trace; anything else is a bug, reported with where the details were written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../sandbox/errors.ts';
+import { HelpRequested, UserError } from '../sandbox/errors.ts';
 import { CouldNotGrade } from '../graders/reader.ts';
 import { stateDir } from '../sandbox/paths.ts';
 import { EXIT } from './exit.ts';
@@ -35,6 +35,10 @@ try {
 const ENVIRONMENT = new Set(['EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE', 'EIO']);
 
 function report(error: unknown): number {
+  if (error instanceof HelpRequested) {
+    process.stdout.write(`${error.message.trimEnd()}\n`);
+    return EXIT.ok;
+  }
   if (error instanceof UserError) {
     process.stderr.write(`error: ${error.message}\n${error.hint ? error.hint.replace(/^/gm, '  ') + '\n' : ''}`);
     return error.exitCode;

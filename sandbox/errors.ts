@@ -18,3 +18,11 @@ export class UserError extends Error {
     this.exitCode = options.exitCode ?? 1;
   }
 }
+
+/** `--help` on any command: its usage, printed on stdout, exit 0 (cli/bin.ts). Not an error, but it ends the command. */
+export class HelpRequested extends UserError {
+  override name = 'HelpRequested';
+  constructor(usage: string) {
+    super(usage, { exitCode: 0 });
+  }
+}

@@ -91,6 +91,21 @@ test('a reader that closes the pipe early (ckad-lab tasks list | head -0) ends t
   expect(code).toBe(0);
 }, 90_000);
 
+test.each([
+  ['tasks', 'verify'],
+  ['grade', 'secret-env'],
+  ['setup'],
+  ['exam'],
+  ['report'],
+  ['class', 'grade'],
+])('%s %s --help prints its usage and does nothing else', async (...argv: string[]) => {
+  const result = await run([...argv.filter(Boolean), '--help']);
+  expect(result.status, result.stderr).toBe(EXIT.ok);
+  expect(result.stdout).toMatch(/^Usage: ckad-lab /);
+  expect(result.stdout.split('\n').length).toBeLessThan(12);
+  expect(result.stderr).toBe('');
+}, 90_000);
+
 test('no crash log was written by any of the runs', () => {
   const logs = readdirSync(dir).flatMap((d) => {
     try {

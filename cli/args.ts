@@ -28,7 +28,7 @@ export function parse<O extends Options>(command: string, argv: string[], option
     throw new UserError(`ckad-lab ${command}: ${message}`, { hint: `Usage: ${usage}`, exitCode: EXIT.refused });
   }
   // Every command answers --help with its usage, before it does any work (`tasks verify --help` once verified the catalog).
-  if (parsed.values.help) throw new HelpRequested(usage.startsWith('Usage') || usage.includes('\n') ? usage : `Usage: ${usage}`);
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(usage.startsWith('Usage') || usage.includes('\n') ? usage : `Usage: ${usage}`);
   const max = limits.positionals ?? 0;
   if (parsed.positionals.length > max) {
     const extra = parsed.positionals.slice(max).map((p) => `"${p}"`).join(' ');

@@ -57,7 +57,24 @@ export function lintFiles(paths: readonly string[]): TaskFileError[] {
 }
 
 function lintLoaded({ loaded, errors }: { loaded: LoadedTask[]; errors: TaskFileError[] }): TaskFileError[] {
-  return sortErrors([...errors, ...loaded.flatMap((l) => lintTask(l.task, l.file, l.locate))]);
+  return sortErrors([...errors, ...loaded.flatMap((l) => lintTask(l.task, l.file, l.locate)), ...sharedNamespaces(loaded)]);
+}
+
+/**
+ * Every namespace name belongs to one task: an exam or a class draws several tasks into one cluster under one
+ * prefix, and two tasks setting up the same namespace would wipe each other's objects.
+ */
+function sharedNamespaces(loaded: readonly LoadedTask[]): TaskFileError[] {
+  const owner = new Map<string, LoadedTask>();
+  const problems: TaskFileError[] = [];
+  for (const l of [...loaded].sort((a, b) => a.task.id.localeCompare(b.task.id))) {
+    for (const [key, name] of Object.entries(l.task.namespaces)) {
+      const first = owner.get(name);
+      if (first === undefined) owner.set(name, l);
+      else problems.push({ file: l.file, ...l.locate(['namespaces', key]), path: formatPath(['namespaces', key]), message: `namespace ${name} is already task ${first.task.id}'s: two tasks drawn into one exam would clear each other's objects; give this task its own` });
+    }
+  }
+  return problems;
 }
 
 type Report = (path: PathSegment[], message: string) => void;

@@ -201,6 +201,15 @@ describe('lintFiles (tasks lint PATH...)', () => {
     expect(lintFiles([a, a])).toEqual([]);
   });
 
+  it('finds two tasks that set up the same namespace (they would clear each other in one exam)', () => {
+    const a = file('ns/alpha.yaml', minimalTaskYaml('alpha'));
+    const b = file('ns/beta.yaml', minimalTaskYaml('beta').replace('ns: beta-lab', 'ns: alpha-lab'));
+    expect(lintFiles([a, b]).map((p) => formatError(p, root))).toEqual([
+      "ns/beta.yaml:6:3 namespaces.ns: namespace alpha-lab is already task alpha's: two tasks drawn into one exam would clear each other's objects; give this task its own",
+    ]);
+    expect(lintFiles([a])).toEqual([]);
+  });
+
   it('lints a directory given on the command line as a catalog', () => {
     expect(lintFiles([join(root, 'one')])).toEqual([]);
   });

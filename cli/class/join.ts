@@ -1,15 +1,20 @@
 // `ckad-lab join FILE.kubeconfig`: a candidate's side of a class. Everything is read with her own credentials
 // (who she is from a SelfSubjectReview, her tasks and deadline from the one ConfigMap she may read); nothing is
 // graded, as on the exam.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CouldNotGrade } from '../../graders/reader.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { ApiError, Kube } from '../../sandbox/kube.ts';
 import type { Task } from '../../tasks/schema.ts';
 import type { PreparedTask } from '../exam/services.ts';
+import { handedInMessage, type ExamRules } from '../exam/flow.ts';
+import type { ExamSession } from '../exam/session.ts';
+import type { ExamStore } from '../exam/store.ts';
+import { shellQuote } from '../../sandbox/sandbox.ts';
 import { renderEntry } from '../lab/runner.ts';
 import { CandidateRecord, candidateConfigMap } from './record.ts';
 
@@ -101,4 +106,59 @@ async function handFiles(task: Task, record: CandidateRecord, workRoot: string):
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, step.file.content);
   }
+}
+
+/** One exam session per class and candidate (and class run: a class re-created under the same name is new). */
+export const joinSessionId = (record: CandidateRecord): string => createHash('sha256').update(`${record.class}/${record.candidate}/${record.startsAt}`).digest('hex').slice(0, 12);
+
+/** Where a candidate's console keeps her session (flags, current task), apart from her own mock exams. */
+export const joinStateDir = (stateDir: string, record: CandidateRecord): string => join(stateDir, 'classes', record.class, record.candidate);
+
+export const joinRules = (record: CandidateRecord, file: string): ExamRules => ({
+  title: `Class ${record.class}`,
+  subtitle: record.candidate,
+  resume: `ckad-lab join ${shellQuote(file)}`,
+  grading: 'instructor',
+});
+
+export type JoinSession = { ok: true; session: ExamSession } | { ok: false; message: string };
+
+/**
+ * The candidate's exam session: already running (the instructor set the tasks up; the clock is the class's),
+ * saved in `store` so a console killed and joined again keeps her flags and current task. The cluster's record
+ * is the truth for the deadline (an extension moves it, and reopens an exam whose time had run out) and for the
+ * tasks. An exam she ended herself stays ended.
+ */
+export function joinSession(store: ExamStore, joined: Pick<Joined, 'record' | 'tasks'>, now: number): JoinSession {
+  const { record, tasks } = joined;
+  const id = joinSessionId(record);
+  const active = store.active();
+  let saved = active?.id === id ? active.session : undefined;
+  // An older run of a class with the same name: nothing of it applies.
+  if (active && active.id !== id) store.release(active.id);
+  if (saved?.ended && !(saved.ended.reason === 'timeout' && record.endsAt > now)) {
+    return { ok: false, message: `${handedInMessage(saved)} (Ended ${new Date(saved.ended.at).toISOString()}.)` };
+  }
+  if (saved?.ended) {
+    const { ended: _, ...reopened } = saved;
+    saved = reopened;
+  }
+  const before = new Map(saved?.tasks.map((t) => [t.id, t]));
+  const session: ExamSession = {
+    version: 1,
+    id,
+    kind: 'exam',
+    createdAt: saved?.createdAt ?? now,
+    seed: record.seed,
+    prefix: record.prefix,
+    minutes: Math.max(1, Math.round((record.endsAt - record.startsAt) / 60_000)),
+    plan: tasks.map((t) => ({ id: t.id, seed: t.seed, prefix: t.prefix })),
+    startedAt: record.startsAt,
+    deadline: record.endsAt,
+    tasks: tasks.map((t, i) => ({ ...t, state: before.get(t.id)?.state ?? (i === 0 ? 'seen' : 'unseen'), flagged: before.get(t.id)?.flagged ?? false })),
+    current: Math.min(saved?.current ?? 0, tasks.length - 1),
+  };
+  if (!saved && !store.claim(session).ok) throw new UserError(`Another terminal is joining class ${record.class} as ${record.candidate} right now.`, { hint: 'Continue there.', exitCode: 3 });
+  store.saveSession(session);
+  return { ok: true, session };
 }

@@ -225,12 +225,15 @@ async function remove(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `ckad-lab join FILE.kubeconfig [--env]`: a candidate's tasks and deadline, read with her own credentials. */
+/**
+ * `ckad-lab join FILE.kubeconfig [--env]`: a candidate's tasks and deadline, read with her own credentials. On a
+ * terminal, the exam console (no grading: the instructor grades); otherwise the same as plain text.
+ */
 export async function joinCommand(argv: string[]): Promise<number> {
   const usage = 'ckad-lab join FILE.kubeconfig [--env]';
   const { values, positionals } = parse('join', argv, { env: { type: 'boolean' } }, usage, { positionals: 1 });
   if (positionals.length !== 1) throw new UserError('ckad-lab join: give the kubeconfig your instructor handed you.', { hint: `Usage: ${usage}`, exitCode: 2 });
-  const { joinClass } = await import('../class/join.ts');
+  const { joinClass, joinRules, joinSession, joinStateDir } = await import('../class/join.ts');
   const { workDir } = await import('../../sandbox/paths.ts');
   const { knownBinaries } = await import('../lab/open.ts');
   const { loadConfig } = await import('../config.ts');
@@ -249,6 +252,19 @@ export async function joinCommand(argv: string[]): Promise<number> {
   }
   const { record, tasks } = joined;
   const now = Date.now();
+  const { isInteractive } = await import('./interactive.ts');
+  if (isInteractive() && record.endsAt > now) {
+    const [{ stateDir }, { ExamStore }] = await Promise.all([import('../../sandbox/paths.ts'), import('../exam/store.ts')]);
+    const dir = joinStateDir(stateDir(), record);
+    const opened = joinSession(new ExamStore(dir), joined, now);
+    if (!opened.ok) {
+      err(`${opened.message}\n`);
+      return 0;
+    }
+    const file = positionals[0] as string;
+    const { runJoin } = await import('../ui/index.ts');
+    return runJoin(opened.session, joinRules(record, file), `export KUBECONFIG=${shellQuote(joined.file)}`, { stateDir: dir, interactive: true });
+  }
   const { timeLeft } = await import('../class/watch.ts');
   const left = timeLeft(record.endsAt, now);
   const text =

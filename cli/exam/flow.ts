@@ -73,6 +73,27 @@ export type ReportOptions = CommonOptions &
 
 export const randomSeed = (): number => randomInt(0, 2 ** 31);
 
+/**
+ * What differs between a mock exam and a class's exam (`ckad-lab join`), injected into the one exam console
+ * rather than forking it: the title, the command that reopens it, and who grades it. A class is graded by the
+ * instructor (ckad-lab class grade): ending it, or its deadline passing, hands it in, and no score is shown.
+ */
+export type ExamRules = {
+  title: string;
+  /** Shown beside the title; default the session id. */
+  subtitle?: string;
+  /** The command that continues the exam after leaving the console. */
+  resume: string;
+  grading: 'here' | 'instructor';
+};
+export const MOCK_EXAM: ExamRules = { title: 'CKAD mock exam', resume: 'ckad-lab resume', grading: 'here' };
+
+/** What a class candidate reads when her exam ends: never a score. */
+export function handedInMessage(session: ExamSession): string {
+  const why = session.ended?.reason === 'timeout' ? "Time's up." : 'Exam ended.';
+  return `${why} Your work is graded by your instructor.`;
+}
+
 /** How long an exam that has not started yet counts as being set up rather than interrupted. */
 const SETTING_UP_MS = 3 * 60_000;
 
@@ -164,9 +185,9 @@ export function finishExam(store: ExamStore, session: ExamSession): { record: Hi
 }
 
 /** What to print when the candidate leaves a running exam (q, Ctrl-C) whose every change is saved. */
-export function leaveMessage(session: ExamSession, now: number): string {
+export function leaveMessage(session: ExamSession, now: number, rules: ExamRules = MOCK_EXAM): string {
   const left = session.deadline === null ? '' : ` The clock keeps running: ${formatClock(Math.max(0, session.deadline - now))} left.`;
-  return `Your exam is saved.${left} Continue with: ckad-lab resume`;
+  return `Your exam is saved.${left} Continue with: ${rules.resume}`;
 }
 
 /** How often the console tries again to write a session whose save failed. */
@@ -195,10 +216,10 @@ export type Leave = { message: string; code: number };
  * session the store could not write). A session whose latest state could not be written is tried once more;
  * if that fails too, the message says exactly what is lost and the exit code is an error: never "saved".
  */
-export function leaveExam(store: ExamStore, session: ExamSession | undefined, now: number): Leave {
+export function leaveExam(store: ExamStore, session: ExamSession | undefined, now: number, rules: ExamRules = MOCK_EXAM): Leave {
   const pending = store.retryUnsaved();
   const unsaved = session ? pending.find((u) => u.session.id === session.id) : pending[0];
-  if (!unsaved) return { message: session ? leaveMessage(session, now) : 'Your exam is saved. Continue with: ckad-lab resume', code: EXIT.ok };
+  if (!unsaved) return { message: session ? leaveMessage(session, now, rules) : `Your exam is saved. Continue with: ${rules.resume}`, code: EXIT.ok };
   let saved: ExamSession | undefined;
   try {
     saved = store.loadSession(unsaved.session.id);
@@ -212,7 +233,11 @@ export function leaveExam(store: ExamStore, session: ExamSession | undefined, no
     message: [
       `Your exam is NOT fully saved: writing ${unsaved.file} failed (${unsaved.error}).`,
       `Lost now: ${unsavedChanges(saved, s).join(', ')}.`,
-      saved ? `ckad-lab resume continues from the last save (task ${saved.current + 1}).${clock}` : `There is nothing to resume; start over with: ckad-lab exam --abandon`,
+      saved
+        ? `${rules.resume} continues from the last save (task ${saved.current + 1}).${clock}`
+        : rules === MOCK_EXAM
+          ? `There is nothing to resume; start over with: ckad-lab exam --abandon`
+          : `There is nothing to resume; ${rules.resume} starts it afresh.`,
       `Make ${dirname(unsaved.file)} writable (permissions, free space, chattr -i) before you go on; an open console tries again every ${SAVE_RETRY_MS / 1000} s.`,
     ].join('\n'),
   };

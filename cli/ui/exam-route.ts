@@ -2,7 +2,7 @@
 // the screen for its phase: setup → running → grading → report.
 import { createElement as h, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import { finishExam, gradeOptions } from '../exam/flow.ts';
+import { finishExam, gradeOptions, MOCK_EXAM } from '../exam/flow.ts';
 import { EXIT } from '../exit.ts';
 import type { HistoryRecord } from '../exam/history.ts';
 import type { Progress } from '../exam/services.ts';
@@ -108,9 +108,19 @@ function FinishScreen(): ReactNode {
   return h(ReportScreen, finished);
 }
 
+/** A class's exam is graded by the instructor: once ended (and saved as ended), the console hands it in and leaves. */
+function HandedInScreen(): ReactNode {
+  const session = useExamState();
+  const app = useAppActions();
+  useEffect(() => app.exit({ kind: 'handed-in', session }), [app, session]);
+  return null;
+}
+
 function ExamPhase(props: { saveError: string | undefined }): ReactNode {
   const session = useExamState();
-  const screen = { setup: SetupScreen, running: ExamScreen, grading: GradingScreen, graded: FinishScreen }[phase(session)];
+  const { exam = MOCK_EXAM } = useConsoleEnv();
+  const grading = exam.grading === 'here' ? GradingScreen : HandedInScreen;
+  const screen = { setup: SetupScreen, running: ExamScreen, grading, graded: FinishScreen }[phase(session)];
   return h(Box, { flexDirection: 'column' }, props.saveError ? h(Text, { color: 'red' }, props.saveError) : null, h(screen));
 }
 
@@ -139,7 +149,7 @@ function ExamSessionProvider(props: { initial: ExamSession }): ReactNode {
  * (the exam open in another terminal) is said, not broken.
  */
 export function ExamRoute(props: { session: ExamSession }): ReactNode {
-  const { store } = useConsoleEnv();
+  const { store, exam = MOCK_EXAM } = useConsoleEnv();
   const app = useAppActions();
   const [lock, setLock] = useState<'pending' | 'held' | { pid: number }>('pending');
   useEffect(() => {
@@ -151,12 +161,12 @@ export function ExamRoute(props: { session: ExamSession }): ReactNode {
     setLock('held');
     return result.release;
   }, [store, props.session.id]);
-  useKeys(() => app.exit({ kind: 'failed', code: EXIT.refused, message: `The exam is open in another terminal${typeof lock === 'object' && lock.pid ? ` (process ${lock.pid})` : ''}. Continue there, or close it and run ckad-lab resume.` }), typeof lock === 'object');
+  useKeys(() => app.exit({ kind: 'failed', code: EXIT.refused, message: `The exam is open in another terminal${typeof lock === 'object' && lock.pid ? ` (process ${lock.pid})` : ''}. Continue there, or close it and run ${exam.resume}.` }), typeof lock === 'object');
   if (lock === 'pending') return null;
   if (lock !== 'held') {
     return h(Problem, {
       title: 'This exam is open in another terminal',
-      message: `Process ${lock.pid} has it open. Continue there, or close it and run ckad-lab resume here.`,
+      message: `Process ${lock.pid} has it open. Continue there, or close it and run ${exam.resume} here.`,
       keys: h(Text, { dimColor: true }, 'Any key to quit.'),
     });
   }

@@ -3,6 +3,7 @@
 import { createElement as h, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
 import { timeLeftWords, warningText } from '../exam/countdown.ts';
+import { MOCK_EXAM, type ExamRules } from '../exam/flow.ts';
 import { flaggedCount, seenCount, type ExamSession, type SessionTask } from '../exam/session.ts';
 import { ACCENT, KeyHints, Rule } from './components.ts';
 import { useAppActions, useExamActions, useExamState, useConsoleEnv } from './shared.ts';
@@ -14,7 +15,7 @@ import { trace } from '../trace.ts';
 
 const LEVEL_COLOR = { calm: undefined, warn: 'yellow', urgent: 'red', expired: 'red' } as const;
 
-function ExamHeader(props: { session: ExamSession; width: number }): ReactNode {
+function ExamHeader(props: { session: ExamSession; width: number; rules: ExamRules }): ReactNode {
   const { clock } = useConsoleEnv();
   const c = useCountdown(props.session.deadline, clock);
   const { session } = props;
@@ -25,7 +26,7 @@ function ExamHeader(props: { session: ExamSession; width: number }): ReactNode {
     h(
       Box,
       { justifyContent: 'space-between', width: props.width },
-      h(Text, { bold: true }, 'CKAD mock exam', h(Text, { dimColor: true }, `  ·  ${session.id}`)),
+      h(Text, { bold: true }, props.rules.title, h(Text, { dimColor: true }, `  ·  ${props.rules.subtitle ?? session.id}`)),
       h(
         Text,
         null,
@@ -84,7 +85,8 @@ export function ExamScreen(): ReactNode {
   const session = useExamState();
   const actions = useExamActions();
   const app = useAppActions();
-  const { clock, kubeconfigEnv, store } = useConsoleEnv();
+  const { clock, kubeconfigEnv, store, exam: rules = MOCK_EXAM } = useConsoleEnv();
+  const gradedHere = rules.grading === 'here';
   const { columns, rows } = useWindowSize();
   // Read at each render: the session provider re-renders this screen when a save fails or a retry succeeds.
   const unsaved = store.unsaved(session.id);
@@ -157,7 +159,7 @@ export function ExamScreen(): ReactNode {
   const flagged = flaggedCount(session);
   const body =
     mode === 'help'
-      ? h(HelpOverlay, { screen: 'exam' })
+      ? h(HelpOverlay, gradedHere ? { screen: 'exam' } : { screen: 'exam', help: { END_EXAM: 'end the exam (asks first); your instructor grades it' }, notes: classNotes(rules) })
       : h(
           Box,
           null,
@@ -171,12 +173,12 @@ export function ExamScreen(): ReactNode {
   const footer =
     mode === 'confirm-end'
       ? h(ConfirmBox, {
-          title: 'End the exam now and grade it?',
+          title: gradedHere ? 'End the exam now and grade it?' : 'End the exam now?',
           lines: [
             `${unseen ? `${unseen} task${unseen === 1 ? ' is' : 's are'} still unseen` : 'Every task has been seen'}${flagged ? `, ${flagged} flagged` : ''}.${remaining}`,
-            'Each task is graded as it is in the cluster now. This cannot be undone.',
+            gradedHere ? 'Each task is graded as it is in the cluster now. This cannot be undone.' : 'Nothing is graded here: your instructor grades your work. This cannot be undone.',
           ],
-          yes: 'end and grade',
+          yes: gradedHere ? 'end and grade' : 'end',
           no: 'keep working',
           color: 'red',
         })
@@ -186,7 +188,7 @@ export function ExamScreen(): ReactNode {
               title: 'Leave with unsaved changes?',
               lines: [
                 `Your latest changes are NOT saved: ${unsaved.error}.`,
-                `The console tries again every few seconds; leaving now loses them (ckad-lab resume continues from the last save).${remaining}`,
+                `The console tries again every few seconds; leaving now loses them (${rules.resume} continues from the last save).${remaining}`,
               ],
               yes: 'leave anyway (ctrl-c too)',
               no: 'stay',
@@ -194,7 +196,7 @@ export function ExamScreen(): ReactNode {
             })
           : h(ConfirmBox, {
               title: 'Leave the console?',
-              lines: [`The exam stays saved and its clock keeps running.${remaining}`, 'Continue with: ckad-lab resume'],
+              lines: [`The exam stays saved and its clock keeps running.${remaining}`, `Continue with: ${rules.resume}`],
               yes: 'leave',
               no: 'stay',
               color: 'yellow',
@@ -210,5 +212,12 @@ export function ExamScreen(): ReactNode {
               short: { NEXT_TASK: 'next', PREV_TASK: 'prev', JUMP_DIGIT: 'go to', FLAG: 'flag', HELP: 'help', END_EXAM: 'end exam', LEAVE: 'leave' },
             }),
           );
-  return h(Box, { flexDirection: 'column', width }, h(ExamHeader, { session, width }), body, footer);
+  return h(Box, { flexDirection: 'column', width }, h(ExamHeader, { session, width, rules }), body, footer);
 }
+
+/** The help overlay's rules for a class's exam. */
+const classNotes = (rules: ExamRules): string[] => [
+  'Work in another terminal with kubectl, pointed at your namespaces with the export line shown on each task.',
+  'As in the real exam there is no grading here: your instructor grades your work. The exam ends by itself at your deadline.',
+  `Everything is saved as you go. If this window closes, \`${rules.resume}\` reopens it with the same deadline.`,
+];

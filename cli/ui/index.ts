@@ -4,12 +4,13 @@
 // to cli/bin.ts, the one exit path.
 import { createElement as h } from 'react';
 import { render } from 'ink';
-import { beginExam, EXIT, leaveExam, resumeTarget, randomSeed } from '../exam/flow.ts';
+import { beginExam, EXIT, handedInMessage, leaveExam, resumeTarget, randomSeed, type ExamRules } from '../exam/flow.ts';
 import type { DrillOptions, ExamOptions, HistoryOptions, HomeOptions, ResumeOptions, CommonOptions } from '../exam/flow.ts';
 import { drillChoice, type DrillChoice } from '../exam/draw.ts';
 import { verdict } from '../exam/history.ts';
 import { processOutput, type Output } from '../exam/output.ts';
 import type { LabServices } from '../exam/services.ts';
+import type { ExamSession } from '../exam/session.ts';
 import { ExamStore } from '../exam/store.ts';
 import { exportRecord, type ExportOptions } from '../report/export.ts';
 import { formatPercent } from '../report/summary.ts';
@@ -36,10 +37,10 @@ const noServices: LabServices = {
 };
 
 /** Run the console from `initial` until it exits, then print what follows (resume hint, summary, exports). */
-async function runConsole(services: LabServices, options: CommonOptions & ExportOptions, initial: Route, canGoHome: boolean, canDrill = true): Promise<number> {
+async function runConsole(services: LabServices, options: CommonOptions & ExportOptions, initial: Route, canGoHome: boolean, canDrill = true, exam?: ExamRules): Promise<number> {
   const output = options.output ?? processOutput;
   const clock = options.now ?? Date.now;
-  const lab: ConsoleEnv = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill };
+  const lab: ConsoleEnv = { services, store: new ExamStore(options.stateDir), clock, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill, ...(exam ? { exam } : {}) };
   let outcome: Outcome = { kind: 'quit' };
   let signalled: number | undefined;
   const instance = render(h(App, { lab, initial, canGoHome, onOutcome: (o) => (outcome = o) }), { exitOnCtrlC: false, alternateScreen: true });
@@ -60,19 +61,22 @@ async function runConsole(services: LabServices, options: CommonOptions & Export
   if (signalled !== undefined) {
     // SIGINT outside raw mode still means "leave": say how to come back, if the terminal is still there. A
     // session that could not be written is tried once more and, failing that, said so after any signal.
-    const left = leaveExam(lab.store, undefined, clock());
+    const left = leaveExam(lab.store, undefined, clock(), exam);
     if (left.code !== EXIT.ok || (signalled === SIGNALS.SIGINT && initial.screen === 'exam')) output.err(left.message);
     return 128 + signalled;
   }
-  return epilogue(outcome, options, output, clock, lab.store);
+  return epilogue(outcome, options, output, clock, lab.store, exam);
 }
 
-function epilogue(outcome: Outcome, options: ExportOptions, output: Output, clock: () => number, store: ExamStore): number {
+function epilogue(outcome: Outcome, options: ExportOptions, output: Output, clock: () => number, store: ExamStore, exam?: ExamRules): number {
   switch (outcome.kind) {
     case 'quit':
       return EXIT.ok;
+    case 'handed-in':
+      output.err(handedInMessage(outcome.session));
+      return EXIT.ok;
     case 'left': {
-      const left = leaveExam(store, outcome.session, clock());
+      const left = leaveExam(store, outcome.session, clock(), exam);
       output.err(left.message);
       return left.code;
     }
@@ -119,6 +123,16 @@ export async function runResume(services: LabServices, options: ResumeOptions): 
     return target.code;
   }
   return runConsole(services, options, { screen: 'exam', session: target.session }, false);
+}
+
+/**
+ * `ckad-lab join FILE.kubeconfig`: a class's exam, already set up by the instructor and saved as `session` in
+ * `options.stateDir` (the candidate's own store). No lab worker: nothing here touches the cluster, and nothing
+ * is graded (ending hands it in).
+ */
+export function runJoin(session: ExamSession, rules: ExamRules, kubeconfigEnv: string, options: CommonOptions): Promise<number> {
+  const services: LabServices = { ...noServices, kubeconfigEnv: () => kubeconfigEnv };
+  return runConsole(services, options, { screen: 'exam', session }, false, false, rules);
 }
 
 /** `ckad-lab drill [TASK_ID | --domain D | --weakest] [--timed] [--seed S]`. */

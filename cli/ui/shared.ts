@@ -10,6 +10,7 @@ import type { HistoryRecord } from '../exam/history.ts';
 import type { GradeReport } from '../../graders/result.ts';
 import type { PreparedTask } from '../exam/services.ts';
 import type { DrillChoice } from '../exam/draw.ts';
+import type { ExamRules } from '../exam/flow.ts';
 
 /** How the console ended, for the entry function to act on after Ink has let go of the terminal. */
 export type Outcome =
@@ -18,6 +19,8 @@ export type Outcome =
   | { kind: 'left'; session: ExamSession }
   | { kind: 'finished'; record: HistoryRecord; file: string }
   | { kind: 'failed'; message: string; code: number }
+  /** A class's exam ended (by the candidate or its deadline): nothing is graded here, the instructor grades it. */
+  | { kind: 'handed-in'; session: ExamSession }
   /** Left after an error the screen showed but cannot handle: it goes on to cli/bin.ts (message, hint, exit code). */
   | { kind: 'error'; error: unknown };
 
@@ -38,6 +41,8 @@ export type ConsoleEnv = {
   kubeconfigEnv: () => string;
   /** False when opened without the lab's services (plain `ckad-lab history`): screens hide drilling. */
   canDrill: boolean;
+  /** A class's exam (`ckad-lab join`) instead of a mock exam; default MOCK_EXAM (cli/exam/flow.ts). */
+  exam?: ExamRules;
 };
 
 export type AppActions = {

@@ -1,8 +1,9 @@
 // Process control for the sandbox's own processes: is a pid alive and ours, stop a set of them, and the one
 // pid-file lock.
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { runCommand } from './exec.ts';
 import { poll } from './poll.ts';
 
@@ -46,8 +47,7 @@ export async function isOurs(pid: number | undefined, commandLineMentions: strin
 
 /** The pid in a pid file, if it holds one. */
 export async function readPidFile(path: string): Promise<number | undefined> {
-  const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  return pidIn(await readFile(path, 'utf8').catch(() => ''));
 }
 
 /** Every process (but this one) whose command line mentions `text`: pid files can be stale or missing. */
@@ -76,39 +76,99 @@ export async function stopPids(pids: readonly number[], graceMs = 5000): Promise
   return pids.filter((pid) => !hasExited(pid));
 }
 
+/** One try at the lock file at `path`: held (with its release), or refused (with the live owner's pid if known). */
+export type PidLockTry = { ok: true; release: () => void } | { ok: false; owner: number | undefined };
+
+export type PidLockOptions = {
+  /** The pid this lock is taken for. Default: this process. */
+  pid?: number;
+  /** What the lock file holds; it must name `pid` as `ownerOf` reads it. Default: the pid and a newline. */
+  content?: string;
+  /** The owner pid named by a lock file's text; undefined when it names none (such a file counts as stale). */
+  ownerOf?: (text: string) => number | undefined;
+  /**
+   * A lock naming `pid` itself is stale, not held: left by an earlier process that had the same pid (pids are
+   * reused after a reboot and in containers). Right when one process never holds the lock twice. Default: held.
+   */
+  ownPidIsStale?: boolean;
+};
+
+/** A pid file's text: a positive integer, or nothing. */
+export function pidIn(text: string): number | undefined {
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+const TAKE_OVER_TRIES = 3;
+
 /**
- * An exclusive lock: a file holding its owner's pid, taken over when that owner is gone. The file appears with
- * the pid already in it (written aside, then hard-linked into place, which fails if the lock exists), so a
- * reader never sees an empty lock and mistakes a live owner for a dead one.
+ * The one pid-file lock, one try, without waiting: an exclusive file naming its owner's pid, taken over when
+ * that owner no longer runs. The file appears with its content already in it (written aside, then hard-linked
+ * into place, which fails if the lock exists), so a reader never sees an empty lock and mistakes a live owner
+ * for a dead one. Synchronous, so within one process no other code runs between reading a stale lock and
+ * removing it.
  */
-export async function acquirePidLock(path: string, onWait: (owner: number) => void, intervalMs = 1000): Promise<() => Promise<void>> {
-  await mkdir(dirname(path), { recursive: true });
-  const mine = `${path}.${process.pid}`;
-  await writeFile(mine, `${process.pid}\n`);
+export function tryPidLock(path: string, options: PidLockOptions = {}): PidLockTry {
+  const pid = options.pid ?? process.pid;
+  const content = options.content ?? `${pid}\n`;
+  const ownerOf = options.ownerOf ?? pidIn;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const aside = join(dirname(path), `.${basename(path)}.${pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(aside, content, { flag: 'wx', mode: 0o600 });
   try {
-    let waited = false;
-    for (;;) {
+    let owner: number | undefined;
+    for (let attempt = 0; attempt < TAKE_OVER_TRIES; attempt++) {
       try {
-        await link(mine, path);
-        return () => rm(path, { force: true });
+        linkSync(aside, path);
+        return { ok: true, release: () => removeIfHolds(path, content) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const owner = await readPidFile(path);
-      if (owner === undefined || !isAlive(owner)) {
-        // Remove that very file only: another waiter may have replaced it with its own lock meanwhile.
-        await removeIfHeldBy(path, owner);
-        continue;
-      }
-      if (!waited) onWait(owner);
-      waited = true;
-      await new Promise((r) => setTimeout(r, intervalMs));
+      const held = readTextOrUndefined(path);
+      if (held === undefined) continue; // Released meanwhile.
+      owner = ownerOf(held);
+      const stale = owner === undefined || !isAlive(owner) || (options.ownPidIsStale === true && owner === pid);
+      if (!stale) return { ok: false, owner };
+      // Remove that very file only: another process may have replaced it with its own lock meanwhile.
+      removeIfHolds(path, held);
     }
+    // Taken over and retaken by others each time: busy, as far as this try can tell.
+    return { ok: false, owner: owner !== undefined && isAlive(owner) ? owner : undefined };
   } finally {
-    await rm(mine, { force: true });
+    rmSync(aside, { force: true });
   }
 }
 
-async function removeIfHeldBy(path: string, owner: number | undefined): Promise<void> {
-  if ((await readPidFile(path)) === owner) await rm(path, { force: true });
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function removeIfHolds(path: string, text: string): void {
+  if (readTextOrUndefined(path) === text) rmSync(path, { force: true });
+}
+
+/**
+ * The pid-file lock, waiting: tries `tryPidLock` every `intervalMs` until it is held; `onWait` hears once
+ * which live process holds it.
+ */
+export async function acquirePidLock(path: string, onWait: (owner: number) => void, intervalMs = 1000): Promise<() => Promise<void>> {
+  let told = false;
+  const held = await poll(
+    () => {
+      const attempt = tryPidLock(path);
+      if (attempt.ok) return attempt.release;
+      if (!told && attempt.owner !== undefined) {
+        told = true;
+        onWait(attempt.owner);
+      }
+      return undefined;
+    },
+    { timeoutMs: Infinity, intervalMs },
+  );
+  return async () => held?.();
 }

@@ -4,11 +4,12 @@
 // name with what to do, and is never overwritten silently.
 //
 //   <state>/active.json             which session is in progress: {id}; created exclusively (one exam at a time)
-//   <state>/console.lock            {pid, id}: the process that has the session open (one console at a time)
+//   <state>/console.lock            {pid, id, at}: the process that has the session open (one console at a time;
+//                                   sandbox/process.ts tryPidLock)
 //   <state>/sessions/<id>.json      ExamSession, rewritten on every change
 //   <state>/history/<id>.json       HistoryRecord, one per finished attempt
 import { UserError } from '../../sandbox/errors.ts';
-import { isAlive } from '../../sandbox/process.ts';
+import { tryPidLock } from '../../sandbox/process.ts';
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -146,6 +147,15 @@ const ActivePointer = z.object({ id: z.string(), createdAt: z.number().int() });
 type ActivePointer = z.infer<typeof ActivePointer>;
 const ConsoleLock = z.object({ pid: z.number().int().positive(), id: z.string(), at: z.number().int() });
 type ConsoleLock = z.infer<typeof ConsoleLock>;
+/** The pid a console lock names; undefined when it is not one (a lock file holds nothing worth keeping). */
+function consoleLockOwner(text: string): number | undefined {
+  try {
+    const held = ConsoleLock.safeParse(JSON.parse(text));
+    return held.success ? held.data.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const ABANDON = 'To set it aside and start over: ckad-lab exam --abandon (the file is moved aside, not deleted).';
 
@@ -275,34 +285,15 @@ export class ExamStore {
    * process that no longer runs (killed, terminal closed) is taken over.
    */
   lock(id: string, pid: number = process.pid): LockResult {
-    const file = lockFile(this.stateDir);
     const mine: ConsoleLock = { pid, id, at: Date.now() };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (createFileExclusive(file, `${JSON.stringify(mine)}\n`)) {
-        return {
-          ok: true,
-          release: () => {
-            try {
-              const held = ConsoleLock.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-              if (held.success && held.data.pid === pid) fs.rmSync(file, { force: true });
-            } catch {
-              // Already gone.
-            }
-          },
-        };
-      }
-      let held: ConsoleLock | undefined;
-      try {
-        const parsed = ConsoleLock.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-        held = parsed.success ? parsed.data : undefined;
-      } catch {
-        held = undefined;
-      }
-      if (held && held.pid !== pid && isAlive(held.pid)) return { ok: false, pid: held.pid };
-      // Stale (its process is gone) or unreadable: a lock file holds nothing worth keeping.
-      fs.rmSync(file, { force: true });
-    }
-    return { ok: false, pid: 0 };
+    const attempt = tryPidLock(lockFile(this.stateDir), {
+      pid,
+      content: `${JSON.stringify(mine)}\n`,
+      ownerOf: consoleLockOwner,
+      // One process opens one exam at a time: a lock naming our pid was left by an earlier process with it.
+      ownPidIsStale: true,
+    });
+    return attempt.ok ? attempt : { ok: false, pid: attempt.owner ?? 0 };
   }
 
   saveHistory(record: HistoryRecord): string {

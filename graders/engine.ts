@@ -22,6 +22,7 @@ import { customChecks, validateCustomCheck } from './custom/index.ts';
 import { isNamespaced, kindProblems, resolveKind } from './kinds.ts';
 import { MISSING, deepEqual, describeExpectation, formatActual, formatValue, match, sortFailures, validateExpect, type Failure } from './match.ts';
 import { getPath, parsePath } from './path.ts';
+import { poll } from './poll.ts';
 import { parseSelector } from './selector.ts';
 import { taskPoints, type Check, type ListRef, type ObjectRef, type Task } from '../tasks/schema.ts';
 import type { CheckResult, GradeReport, TaskResult } from './result.ts';
@@ -60,7 +61,8 @@ type Pass = {
   deadline: number;
   pollMs: number;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** Undefined: poll's own. */
+  sleep: ((ms: number) => Promise<void>) | undefined;
   files: FileReader;
 };
 
@@ -75,7 +77,7 @@ function startPass(ctx: GradeContext): Pass {
     deadline: ctx.deadline ?? now() + DEFAULT_WAIT_MS,
     pollMs: ctx.pollMs ?? DEFAULT_POLL_MS,
     now,
-    sleep: ctx.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: ctx.sleep,
     files: ctx.files ?? localFiles,
   };
 }
@@ -100,13 +102,18 @@ async function gradeInPass(task: Task, pass: Pass): Promise<TaskResult> {
 async function gradeCheck(check: Check, task: Task, pass: Pass): Promise<CheckResult> {
   try {
     throwIfInvalid(check);
-    let failures = await runCheck(check, task, pass.reader, pass);
-    if (check.eventually) {
-      while (failures.length > 0 && pass.now() < pass.deadline) {
-        await pass.sleep(Math.max(0, Math.min(pass.pollMs, pass.deadline - pass.now())));
-        failures = await runCheck(check, task, pass.fresh(), pass);
-      }
-    }
+    let failures: Failure[] = [];
+    let reader = pass.reader;
+    // A spec check runs once; an `eventually` one is read afresh until it passes or the deadline has passed.
+    await poll(
+      async () => {
+        failures = await runCheck(check, task, reader, pass);
+        if (failures.length === 0 || !check.eventually) return true;
+        reader = pass.fresh();
+        return undefined;
+      },
+      { deadline: pass.deadline, intervalMs: pass.pollMs, now: pass.now, sleep: pass.sleep },
+    );
     return toResult(check, sortFailures(failures));
   } catch (err) {
     return { name: check.name, points: 0, maxPoints: check.points, passed: false, error: errorText(err) };

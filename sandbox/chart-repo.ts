@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { UserError } from './errors.ts';
 import { helmPaths, runHelm } from './helm.ts';
 import { sandboxPaths } from './paths.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 import { acquirePidLock, isOurs, processesMentioning, readPidFile, stopPids } from './process.ts';
 
 export const REPO_NAME = 'lab';

@@ -18,7 +18,7 @@ import type { Task } from '../tasks/schema.ts';
 import { UserError } from './errors.ts';
 import { ApiError, type Kube } from './kube.ts';
 import { KEYS, MANAGED_BY } from './labels.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 
 /** Which task and session a cluster-scoped object belongs to. */
 export type Owner = { task: string; prefix: string };

@@ -3,7 +3,7 @@
 import type { Kube } from './kube.ts';
 import { UserError } from './errors.ts';
 import { MANAGED_BY, MANAGED_SELECTOR } from './labels.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 import { ApiError } from './transport.ts';
 import type { NamespacedResource } from './discovery.ts';
 

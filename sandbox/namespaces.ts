@@ -3,7 +3,7 @@
 import { removeOrphanClusterObjects } from './cluster-objects.ts';
 import { UserError } from './errors.ts';
 import { MANAGED_SELECTOR, type Kube } from './kube.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 
 /**
  * Deletes the namespaces ckad-lab created (labelled app.kubernetes.io/managed-by=ckad-lab), and nothing else,

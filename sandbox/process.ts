@@ -5,7 +5,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { runCommand } from './exec.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 
 /** The process exists (signal 0 reaches it; EPERM means it exists but is someone else's). */
 export function isAlive(pid: number): boolean {

@@ -23,7 +23,7 @@ import { behaviourYaml, kwokConfig, NO_LOGS, noLogsFile, replaceBehaviour } from
 import { metricsServerManifest, metricsServerManifestDir, nodeMetricsAnnotation } from './metrics.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
-import { poll } from './poll.ts';
+import { poll } from '../graders/poll.ts';
 import { VERSIONS, type BinaryName } from './versions.ts';
 
 /**

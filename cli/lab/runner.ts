@@ -15,7 +15,7 @@ import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { helmEnv } from '../../sandbox/helm.ts';
 import { ApiError, readerFor, type Kube } from '../../sandbox/kube.ts';
-import { poll } from '../../sandbox/poll.ts';
+import { poll } from '../../graders/poll.ts';
 import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
 import { setContainerLogs } from '../../sandbox/logs.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';

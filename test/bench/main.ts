@@ -22,7 +22,7 @@ const { resolveApiVersion, isNamespaced } = await import('../../graders/kinds.ts
 const { sandboxProgressPrinter } = await import('../../cli/progress.ts');
 const { isAlive } = await import('../../sandbox/process.ts');
 const { buildRecord } = await import('../../sandbox/build.ts');
-const { poll } = await import('../../sandbox/poll.ts');
+const { poll } = await import('../../graders/poll.ts');
 const { helmEnv } = await import('../../sandbox/helm.ts');
 
 /** A target is judged on the median, or on the worst run (`judge: 'max'`, for memory). */

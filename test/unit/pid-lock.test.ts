@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { poll } from '../../sandbox/poll.ts';
+import { poll } from '../../graders/poll.ts';
 import { tryPidLock } from '../../sandbox/process.ts';
 
 /** Above the largest pid Linux hands out (pid_max ≤ 2^22): never a running process. */

@@ -1,5 +1,6 @@
 // The sandbox's toolbox without a cluster: the charts of the `lab` repository, the chart server, the kwokctl
-// configuration for metrics-server and per-pod usage, `sandbox env`, the pid-file lock and poll().
+// configuration for metrics-server and per-pod usage, `sandbox env` and the pid-file lock's wait
+// (poll() is tested in poll.test.ts, tryPidLock in pid-lock.test.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { componentBinDir, userBinaries, type BinaryPaths } from '../../sandbox/b
 import { runHelm } from '../../sandbox/helm.ts';
 import { chartSources, CHARTS_SOURCE_DIR, sourcesHash } from '../../sandbox/chart-repo.ts';
 import { clusterResourceUsage, metricsServerManifest, usageExpression } from '../../sandbox/metrics.ts';
-import { poll } from '../../sandbox/poll.ts';
+import { poll } from '../../graders/poll.ts';
 import { acquirePidLock } from '../../sandbox/process.ts';
 import { kwokConfig } from '../../sandbox/kwok-config.ts';
 import { sandboxEnv } from '../../sandbox/sandbox.ts';
@@ -195,18 +196,5 @@ describe('the pid-file lock', () => {
     });
     expect((await readFile(path, 'utf8')).trim()).toBe(String(process.pid));
     await release();
-  });
-});
-
-describe('poll', () => {
-  test('returns the first defined value, or undefined after the deadline having tried once more', async () => {
-    let t = 0;
-    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
-    let calls = 0;
-    expect(await poll(() => (++calls === 3 ? 'x' : undefined), { timeoutMs: 1000, intervalMs: 100, ...clock })).toBe('x');
-    calls = 0;
-    t = 0;
-    expect(await poll(() => void calls++, { timeoutMs: 250, intervalMs: 100, ...clock })).toBeUndefined();
-    expect(calls).toBe(4);
   });
 });

@@ -217,7 +217,7 @@ export function ExamScreen(): ReactNode {
 
 /** The help overlay's rules for a class's exam. */
 const classNotes = (rules: ExamRules): string[] => [
-  'Work in another terminal with kubectl, pointed at your namespaces with the export line shown on each task.',
+  `Work in another terminal with kubectl, pointed at your namespaces with the export line shown on each task (\`eval "$(${rules.resume} --env)"\` also puts kubectl and helm first on PATH).`,
   'As in the real exam there is no grading here: your instructor grades your work. The exam ends by itself at your deadline.',
   `Everything is saved as you go. If this window closes, \`${rules.resume}\` reopens it with the same deadline.`,
 ];

@@ -103,6 +103,7 @@ describe('join: a class exam in the exam console', () => {
     expect(help).toContain('your instructor grades it');
     expect(help).toContain('ckad-lab join class-jt/ann.kubeconfig');
     expect(help).not.toContain('ckad-lab resume');
+    expect(help).toContain('ann.kubeconfig --env');
   });
 
   it('ending asks, then hands in: no grading, no score, the console leaves', async () => {

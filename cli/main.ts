@@ -22,7 +22,8 @@ Exam practice
   exam [--tasks N] [--minutes M] [--seed S]    a timed mock exam (default 16 tasks, 120 minutes)
   drill [ID | --competency C | --domain D | --weakest]   one task at a time, checked on demand
   resume                                       continue an interrupted exam (its deadline kept running)
-  history [--json]                             past attempts and your weakest domains
+  history [--json] [--standings]               past attempts, your weakest domains and competencies
+                                               (--standings: only those; with --json, as one object)
   report [ID] [--json] [--junit FILE]          an attempt's full report (default: the latest)
   report [ID] --regrade                        grade again an exam that ended while the sandbox was down
 

@@ -75,9 +75,9 @@ export async function interactiveCommand(command: string, argv: string[]): Promi
       return (await ui()).runResume(services, options);
     }
     case 'history': {
-      const { values } = parse('history', argv, { json: { type: 'boolean' }, ...CLUSTER_OPTIONS }, 'ckad-lab history [--json]');
+      const { values } = parse('history', argv, { json: { type: 'boolean' }, standings: { type: 'boolean' }, ...CLUSTER_OPTIONS }, 'ckad-lab history [--json] [--standings]');
       const options = { ...common, ...(values.json ? { json: true } : {}) };
-      if (!interactive || values.json) return (await plain()).plainHistory(options);
+      if (!interactive || values.json || values.standings) return (await plain()).plainHistory({ ...options, ...(values.standings ? { standings: true } : {}) });
       const services = remoteLabServices(values, stateDir());
       return (await ui()).runHistory(options, services);
     }

@@ -2,9 +2,9 @@
 // terminal, they say which headless command does the job instead.
 import { DOMAINS, taskPoints } from '../../tasks/schema.ts';
 import { exportRecord } from '../report/export.ts';
-import { renderTextHistory, renderTextReport } from '../report/text.ts';
+import { renderTextHistory, renderTextReport, renderTextStandings } from '../report/text.ts';
 import { catalog } from '../lab/catalog.ts';
-import { competencyStandings, drawExam, drillChoice, pickDrillTask, weakestDomains, type DrillChoice } from './draw.ts';
+import { competencyStandings, drawExam, drillChoice, pickDrillTask, weakestDomains, type CompetencyStanding, type DomainStanding, type DrillChoice } from './draw.ts';
 import {
   DEFAULT_MINUTES,
   DEFAULT_TASKS,
@@ -46,7 +46,7 @@ export async function plainHome(services: LabServices, options: HomeOptions): Pr
     `  ckad-lab exam [--tasks N] [--minutes M] [--seed S]   a mock exam (${DEFAULT_TASKS} tasks, ${DEFAULT_MINUTES} min)`,
     '  ckad-lab drill [TASK_ID | --domain D | --weakest]     one task at a time',
     '  ckad-lab resume                                       continue the exam in progress',
-    '  ckad-lab history [--json]                             past attempts and weakest domains',
+    '  ckad-lab history [--json] [--standings]               past attempts, weakest domains and competencies',
     ...HEADLESS,
   );
   output.out(lines.join('\n'));
@@ -123,18 +123,42 @@ export async function plainResume(services: LabServices, options: ResumeOptions)
   return EXIT.ok;
 }
 
-export async function plainHistory(options: HistoryOptions): Promise<number> {
+/**
+ * `history [--json] [--standings]`. `--json` stays what it always was, the array of records; the standings come as
+ * a JSON object only when asked for (`--standings --json`), so scripts reading the array keep working.
+ */
+export async function plainHistory(options: HistoryOptions & { standings?: boolean }): Promise<number> {
   const output = options.output ?? processOutput;
   const { records, problems } = new ExamStore(options.stateDir).history();
   for (const p of problems) output.err(p);
-  if (options.json) output.out(`${JSON.stringify(records, null, 2)}\n`);
-  else {
-    // The competency of each task comes from the catalog (records keep only the domain); a catalog that
-    // cannot be read costs only that section.
-    const tasks = await catalog().catch(() => []);
-    output.out(renderTextHistory(records, weakestDomains(records), competencyStandings(records, tasks)));
+  if (options.json && !options.standings) {
+    output.out(`${JSON.stringify(records, null, 2)}\n`);
+    return EXIT.ok;
   }
+  // The competency of each task comes from the catalog (records keep only the domain); a catalog that
+  // cannot be read costs only that section, and says so.
+  const tasks = await catalog().catch((error: unknown) => {
+    output.err(`Per-competency standings left out: the task catalog could not be read (${(error as Error).message}).`);
+    return [];
+  });
+  const domains = weakestDomains(records);
+  const competencies = competencyStandings(records, tasks);
+  if (options.json) output.out(`${JSON.stringify(historyStandings(domains, competencies), null, 2)}\n`);
+  else if (options.standings) output.out(renderTextStandings(domains, competencies));
+  else output.out(renderTextHistory(records, domains, competencies));
   return EXIT.ok;
+}
+
+/**
+ * The `history --standings --json` object: domains and competencies, weakest first, from fully graded attempts
+ * only (the last 5 attempts of each domain, the last 5 tasks of each competency); percent to one decimal.
+ */
+export function historyStandings(domains: readonly DomainStanding[], competencies: readonly CompetencyStanding[]): { domains: DomainStanding[]; competencies: CompetencyStanding[] } {
+  const tenth = (percent: number): number => Math.round(percent * 10) / 10;
+  return {
+    domains: domains.map((d) => ({ ...d, percent: tenth(d.percent) })),
+    competencies: competencies.map((c) => ({ ...c, percent: tenth(c.percent) })),
+  };
 }
 
 /** `ckad-lab report [ID] [--json] [--junit FILE]`: an attempt from history again. Plain in any terminal. */

@@ -1,6 +1,6 @@
 // The report as plain text: for pipes, CI logs and anything without a TTY. ASCII bars and [PASS]/[FAIL]
 // markers, so it greps well and survives any terminal.
-import type { CompetencyStanding } from '../exam/draw.ts';
+import type { CompetencyStanding, DomainStanding } from '../exam/draw.ts';
 import type { CheckResult } from '../../graders/result.ts';
 import { drillOutcome, fullyGraded, verdict, type HistoryRecord } from '../exam/history.ts';
 import { checkErrorText, checkExplanation, domainTitle, extraMessage, formatPercent, lateChangesWarning, lateChangeText, PASS_PERCENT } from './summary.ts';
@@ -69,7 +69,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** History as plain text: attempts, per-domain percentages over time, and the weakest domains. */
 export function renderTextHistory(
   records: readonly HistoryRecord[],
-  weakest: readonly { domain: HistoryRecord['domains'][number]['domain']; percent: number; attempts: number }[],
+  weakest: readonly DomainStanding[],
   competencies: readonly CompetencyStanding[] = [],
 ): string {
   if (records.length === 0) return 'No finished attempts yet. Take a mock exam: ckad-lab exam\n';
@@ -89,6 +89,20 @@ export function renderTextHistory(
     const series = graded.flatMap((r) => r.domains.filter((d) => d.domain === domain).map((d) => `${Math.round(d.percent)}%`.padStart(4)));
     out.push(`  ${domainTitle(domain).padEnd(width)}  ${series.join(' ')}`);
   }
+  out.push(...standingLines(weakest, competencies, width));
+  out.push('', `Last attempt ${day(records.at(-1)?.endedAt ?? 0)}. Show a report again: ckad-lab report [ID] [--json] [--junit FILE]`);
+  return `${out.join('\n')}\n`;
+}
+
+/** `history --standings`: only the weakest domains and the competencies, weakest first. */
+export function renderTextStandings(weakest: readonly DomainStanding[], competencies: readonly CompetencyStanding[]): string {
+  if (weakest.length === 0 && competencies.length === 0) return 'No graded attempts yet. Take a mock exam: ckad-lab exam\n';
+  const width = Math.max(...weakest.map((w) => domainTitle(w.domain).length), 10);
+  return `${standingLines(weakest, competencies, width).slice(1).join('\n')}\n`;
+}
+
+function standingLines(weakest: readonly DomainStanding[], competencies: readonly CompetencyStanding[], width: number): string[] {
+  const out: string[] = [];
   if (weakest.length > 0) {
     out.push('', `Weakest domains (drill them: ckad-lab drill --weakest)`);
     weakest.slice(0, 3).forEach((w, i) => out.push(`  ${i + 1}. ${domainTitle(w.domain).padEnd(width)}  ${formatPercent(w.percent)} over ${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`));
@@ -98,6 +112,5 @@ export function renderTextHistory(
     const cw = Math.max(...competencies.map((c) => c.competency.length));
     for (const c of competencies) out.push(`  ${c.competency.padEnd(cw)}  ${formatPercent(c.percent).padStart(6)} over ${c.attempts} task${c.attempts === 1 ? '' : 's'}  ${domainTitle(c.domain)}`);
   }
-  out.push('', `Last attempt ${day(records.at(-1)?.endedAt ?? 0)}. Show a report again: ckad-lab report [ID] [--json] [--junit FILE]`);
-  return `${out.join('\n')}\n`;
+  return out;
 }

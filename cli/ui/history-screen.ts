@@ -1,7 +1,9 @@
-// History: past attempts, each domain's scores over time, and the weakest domains to drill.
-import { createElement as h, useMemo, type ReactNode } from 'react';
+// History: past attempts, each domain's scores over time, the weakest domains to drill, and each competency's
+// standing, weakest first.
+import { createElement as h, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Box, Text, useWindowSize } from 'ink';
-import { weakestDomains } from '../exam/draw.ts';
+import { competencyStandings, weakestDomains, type CompetencyStanding } from '../exam/draw.ts';
+import type { Task } from '../../tasks/schema.ts';
 import { drillOutcome, fullyGraded, verdict } from '../exam/history.ts';
 import { domainTitle, formatPercent } from '../report/summary.ts';
 import { randomSeed } from '../exam/flow.ts';
@@ -11,6 +13,8 @@ import { useKeys } from './hooks.ts';
 import { matches } from './keys.ts';
 
 const SHOWN = 8;
+/** Competencies shown on the screen, weakest first; `history --standings` lists them all. */
+const COMPETENCIES_SHOWN = 6;
 
 const when = (ms: number): string => {
   const d = new Date(ms);
@@ -18,12 +22,27 @@ const when = (ms: number): string => {
 };
 
 export function HistoryScreen(): ReactNode {
-  const { store, canDrill } = useConsoleEnv();
+  const { store, canDrill, services } = useConsoleEnv();
   const app = useAppActions();
   const { columns } = useWindowSize();
   const width = Math.max(60, columns - 1);
   const { records, problems } = useMemo(() => store.history(), [store]);
   const weakest = useMemo(() => weakestDomains(records), [records]);
+  // A task's competency comes from the catalog (records keep only the domain); without it that section is left out.
+  const [catalog, setCatalog] = useState<readonly Task[]>([]);
+  useEffect(() => {
+    let live = true;
+    services.tasks().then(
+      (tasks) => {
+        if (live) setCatalog(tasks);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [services]);
+  const competencies = useMemo(() => competencyStandings(records, catalog), [records, catalog]);
   const drillable = canDrill && weakest.length > 0;
   useKeys((input, key) => {
     if (matches(input, key, 'DRILL_WEAKEST') && drillable) app.navigate({ screen: 'drill', choice: { weakest: true }, timed: false, seed: randomSeed() });
@@ -70,6 +89,7 @@ export function HistoryScreen(): ReactNode {
                 weakest[1] ? h(Text, { dimColor: true }, `  ·  then ${domainTitle(weakest[1].domain)} (${formatPercent(weakest[1].percent)})`) : null,
               )
             : null,
+          ...competencyRows(competencies, width),
           h(Rule, { width }),
           ...records
             .slice(-SHOWN)
@@ -92,4 +112,26 @@ export function HistoryScreen(): ReactNode {
     h(Rule, { width }),
     h(KeyHints, { actions: drillable ? ['DRILL_WEAKEST', 'BACK'] : ['BACK'] }),
   );
+}
+
+/** Each competency's standing, weakest first, as the plain `history` lists them. */
+function competencyRows(competencies: readonly CompetencyStanding[], width: number): ReactNode[] {
+  if (competencies.length === 0) return [];
+  const shown = competencies.slice(0, COMPETENCIES_SHOWN);
+  const nameWidth = Math.max(...shown.map((c) => c.competency.length));
+  return [
+    h(Rule, { key: 'competencies-rule', width }),
+    h(Text, { key: 'competencies', dimColor: true }, 'Per competency, weakest first (last 5 tasks of each; drill one: ckad-lab drill --competency C)'),
+    ...shown.map((c) =>
+      h(
+        Text,
+        { key: c.competency },
+        `${c.competency.padEnd(nameWidth)}  `,
+        h(Bar, { percent: c.percent, width: 16, color: c.percent >= 66 ? 'green' : 'yellow' }),
+        ` ${formatPercent(c.percent).padStart(6)}  `,
+        h(Text, { dimColor: true }, `${c.attempts} task${c.attempts === 1 ? '' : 's'}  ${domainTitle(c.domain)}`),
+      ),
+    ),
+    competencies.length > shown.length ? h(Text, { key: 'competencies-more', dimColor: true }, `… and ${competencies.length - shown.length} more (ckad-lab history --standings lists them all)`) : null,
+  ];
 }

@@ -99,10 +99,26 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   for (const [name, content] of Object.entries(metricsServerManifest())) await writeFile(join(manifestDir, name), content);
   let startedAt: number | undefined;
   if (status.state === 'absent') {
-    progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
     const configFile = join(paths.root, 'kwok-config.yaml');
     await writeFile(configFile, config);
-    await kwokctl(opts.binaries.kwokctl, ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configFile, '--kubeconfig', paths.kubeconfig, '--wait', '120s']);
+    const create = async () => {
+      await kwokctl(opts.binaries.kwokctl, ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configFile, '--kubeconfig', paths.kubeconfig, '--wait', '120s']);
+      requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
+    };
+    progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
+    try {
+      await create();
+    } catch (error) {
+      // kwokctl picks free ports when it writes the cluster's configuration and starts the components later:
+      // another program (another sandbox being created) can take a port in between, and a component dies of
+      // it. A fresh creation picks new ports; a second failure is reported as it is.
+      if (!(error instanceof UserError)) throw error;
+      progress({ step: `the new cluster did not come up (${error.message.split('\n')[0]}); creating it again with new ports` });
+      await stopClusterProcesses(paths.clusterDir);
+      await rm(paths.clusterDir, { recursive: true, force: true });
+      await rm(paths.kubeconfig, { force: true });
+      await create();
+    }
     await writeFile(paths.format, SANDBOX_FORMAT + '\n');
   } else {
     progress({ step: status.state === 'stopped' ? 'starting the stopped cluster' : stagesChanged ? 'restarting with the new node and pod behaviour' : 'repairing the cluster (some components were down)' });
@@ -110,8 +126,8 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
     await stopClusterProcesses(paths.clusterDir);
     startedAt = Date.now();
     await kwokctl(opts.binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
+    requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
   }
-  requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
   await protectPrivateFiles(paths.root);
   const kube = connect({ sandboxKubeconfig: paths.kubeconfig });
   if (startedAt) await deleteLeasesOfStoppedLeaders(kube, startedAt);

@@ -164,6 +164,32 @@ describe('sandbox lifecycle', () => {
     });
   });
 
+  // Issue 12 item 1: with etcd killed the API server accepts connections but never answers; grade used to crash
+  // with the bug notice and no JSON. Every check must be "could not grade", the JSON printed, exit 3.
+  test('killing etcd: grade --json says could not grade on every check, exit 3, and up repairs it', async () => {
+    const prefix = `e${Math.random().toString(36).slice(2, 7)}`;
+    expect((await ckadLab(['setup', 'configmap-from-literals', '--prefix', prefix])).code).toBe(0);
+    const etcd = (await sandboxStatus()).components.find((c) => c.name === 'etcd');
+    expect(etcd?.pid).toBeTypeOf('number');
+    process.kill(etcd?.pid as number, 'SIGKILL');
+    try {
+      const graded = await ckadLab(['grade', 'configmap-from-literals', '--prefix', prefix, '--json', '--wait', '0']);
+      expect(graded.code, graded.stderr).toBe(3);
+      expect(graded.stderr).not.toContain('This is a bug');
+      const report = JSON.parse(graded.stdout) as { complete: boolean; tasks: { checks: { error?: string }[] }[] };
+      expect(report.complete).toBe(false);
+      const checks = report.tasks.flatMap((t) => t.checks);
+      expect(checks.length).toBeGreaterThan(0);
+      for (const check of checks) expect(check.error).toMatch(/could not grade/i);
+    } finally {
+      const status = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
+      expect(status.state).toBe('running');
+    }
+    const regraded = await ckadLab(['grade', 'configmap-from-literals', '--prefix', prefix, '--json']);
+    expect(regraded.code, regraded.stderr).toBe(0);
+    await sandboxKube().deleteManagedNamespace(`${prefix}-config-lab`).catch(() => {});
+  }, 180_000);
+
   // A restart used to start kwokctl while the old etcd and API server were still exiting (or exited but not yet
   // reaped): kwokctl took their pid files for running components and left them down.
   test('up after a stages change restarts every component; it stays up and pods get scheduled', async () => {

@@ -45,8 +45,11 @@ export class ApiTransport {
   async send(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<RawAnswer> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new UserError(`Context "${this.kc.getCurrentContext()}" has no server.`);
-    const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs, agent: this.agent };
+    const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs };
     await this.kc.applyToHTTPSOptions(options as never);
+    // After: client-node puts a new Agent of its own into the options on every call, and a new agent means a
+    // new TLS handshake for every request. The credentials it set in the options still apply per connection.
+    options.agent = this.agent;
     const what = `${method} ${path}`;
     if (this.failFast && this.noAnswer) throw new TransportError(this.noAnswer.code, `${what}: ${this.noAnswer.reason} (to an earlier request; not asked again)`);
     return new Promise((resolve, reject) => {

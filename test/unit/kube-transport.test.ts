@@ -22,6 +22,10 @@ let server: Server;
 let port: number;
 let cert: string;
 const sockets = new Set<Socket>();
+/** TLS handshakes the server has completed: one per new connection. */
+let handshakes = 0;
+/** Requests the server has answered. */
+let requests = 0;
 /** What the server does with the next requests, by path prefix. */
 const behaviour: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   '/hang': () => {
@@ -64,6 +68,8 @@ beforeAll(async () => {
       res.end('{"kind":"Status","code":404}');
     }
   });
+  server.on('secureConnection', () => handshakes++);
+  server.on('request', () => requests++);
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -177,6 +183,17 @@ test.skipIf(!hasOpenssl)('etcd down behind the API server (500): could not grade
 test.skipIf(!hasOpenssl)('the grader reader turns every failure into CouldNotGrade', async () => {
   const reader = readerFor(kubeAt(`https://127.0.0.1:${port}/html502`));
   await expect(reader.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'c' })).rejects.toBeInstanceOf(CouldNotGrade);
+});
+
+// Each new connection is a TLS handshake, costly on both sides: a class sets hundreds of tasks up, each
+// polling. client-node's applyToHTTPSOptions puts a fresh Agent into the options it is given, which would
+// make every request a new connection if the transport's kept-alive agent were set before it.
+test.skipIf(!hasOpenssl)('requests reuse one kept-alive connection: 16 reads one after another make one handshake', async () => {
+  const kube = kubeAt(`https://127.0.0.1:${port}`);
+  const [handshakesBefore, requestsBefore] = [handshakes, requests];
+  for (let i = 0; i < 16; i++) await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: `x${i}` });
+  expect(requests - requestsBefore).toBe(16);
+  expect(handshakes - handshakesBefore).toBe(1);
 });
 
 test('readAnswer: JSON, an empty body, a JSON error status, an HTML error status, HTML with 200', () => {

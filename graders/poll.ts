@@ -5,6 +5,11 @@
 export type PollOptions = ({ timeoutMs: number } | { /** Epoch ms, in `now()`'s terms. */ deadline: number }) & {
   /** How long to sleep between tries; never past the deadline. */
   intervalMs: number;
+  /**
+   * Back off: each sleep is half as long again as the one before, up to this. For waits that may take long
+   * while many run at once (a class sets hundreds of tasks up), so a slow wait costs the API server few reads.
+   */
+  maxIntervalMs?: number;
   /** Injected in tests. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -20,11 +25,13 @@ export async function poll<T>(probe: () => Promise<T | undefined> | T | undefine
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? realSleep;
   const deadline = 'deadline' in opts ? opts.deadline : now() + opts.timeoutMs;
+  let interval = opts.intervalMs;
   for (;;) {
     const expired = now() >= deadline;
     const value = await probe();
     if (value !== undefined) return value;
     if (expired) return undefined;
-    await sleep(Math.max(0, Math.min(opts.intervalMs, deadline - now())));
+    await sleep(Math.max(0, Math.min(interval, deadline - now())));
+    if (opts.maxIntervalMs !== undefined) interval = Math.min(opts.maxIntervalMs, Math.round(interval * 1.5));
   }
 }

@@ -175,7 +175,7 @@ async function waitFor(ctx: RunnerContext, spec: WaitSpec, namespace: string): P
     if (failures.length === 0) return true;
     last = failures.map((f) => `${f.path}: expected ${f.expected}, got ${f.actual}`).join('; ');
     return undefined;
-  }, { timeoutMs: spec.timeoutSeconds * 1000, intervalMs: 50 });
+  }, { timeoutMs: spec.timeoutSeconds * 1000, intervalMs: 50, maxIntervalMs: 500 });
   if (!done) throw new Error(`timed out after ${spec.timeoutSeconds} s waiting for ${spec.kind} ${spec.name}: ${last}`);
 }
 

@@ -55,6 +55,16 @@ describe('poll', () => {
     expect(triedAt).toEqual([0, 170, 240]);
     expect(clock.slept).toEqual([100, 0]);
   });
+
+  test('backs off by half again per try up to maxIntervalMs, still never past the deadline', async () => {
+    const clock = fakeClock();
+    expect(await poll(() => undefined, { timeoutMs: 1000, intervalMs: 50, maxIntervalMs: 200, ...clock })).toBeUndefined();
+    expect(clock.slept).toEqual([50, 75, 113, 170, 200, 200, 192]);
+    clock.t = 0;
+    clock.slept = [];
+    await poll(() => undefined, { timeoutMs: 300, intervalMs: 100, ...clock });
+    expect(clock.slept).toEqual([100, 100, 100]);
+  });
 });
 
 describe('graders/ depends only on itself and tasks/schema.ts', () => {

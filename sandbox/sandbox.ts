@@ -4,7 +4,7 @@
 // home under the lab's state directory (~/.kube/config and ~/.config/helm are never touched).
 //
 // This file is its lifecycle (up, repair, down, destroy), status and `sandbox env`; the kwokctl configuration is in
-// kwok-config.ts, the cluster's processes in cluster-processes.ts, namespace clean-up in namespaces.ts.
+// kwok-config.ts, the cluster's processes in cluster-processes.ts, its nodes in nodes.ts, namespace clean-up in namespaces.ts.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +20,8 @@ import { helmEnv } from './helm.ts';
 import { ApiError, connect, type Kube } from './kube.ts';
 import { ApiTransport } from './transport.ts';
 import { behaviourYaml, kwokConfig, NO_LOGS, noLogsFile, replaceBehaviour } from './kwok-config.ts';
-import { metricsServerManifest, metricsServerManifestDir, nodeMetricsAnnotation } from './metrics.ts';
+import { metricsServerManifest, metricsServerManifestDir } from './metrics.ts';
+import { ensureNodes } from './nodes.ts';
 import { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 export { CLUSTER_NAME, sandboxPaths } from './paths.ts';
 import { poll } from '../graders/poll.ts';
@@ -41,7 +42,7 @@ const LACKING: Record<string, { components: readonly string[]; note: string }> =
     note: 'This sandbox was made before `kubectl top` was simulated (no metrics-server). Recreate it to get it (its objects are lost; exam history is kept):  ckad-lab sandbox destroy && ckad-lab sandbox up',
   },
 };
-export const NODE_NAMES = ['node01', 'node02'] as const;
+export { NODE_NAMES } from './nodes.ts';
 
 export type SandboxProgress = { step: string; build?: BuildProgress };
 export type { ComponentStatus } from './cluster-processes.ts';
@@ -188,31 +189,6 @@ function requireRunning(status: SandboxStatus, opts: { clusterOnly?: boolean } =
       ? 'kwokctl chose its ports when the sandbox was created; while it was stopped, another program took one. Stop that program, or recreate the sandbox (new ports; its objects are lost):  ckad-lab sandbox destroy && ckad-lab sandbox up'
       : `Logs are in ${join(sandboxPaths().clusterDir, 'logs')}. \`ckad-lab sandbox up\` again repairs a half-dead sandbox; \`ckad-lab sandbox destroy\` starts from scratch.`,
   });
-}
-
-async function ensureNodes(kube: Kube): Promise<void> {
-  for (const name of NODE_NAMES) {
-    if (await kube.get({ apiVersion: 'v1', kind: 'Node', name })) continue;
-    await kube.create({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        annotations: { 'kwok.x-k8s.io/node': 'fake', ...nodeMetricsAnnotation(name) },
-        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '' },
-      },
-    });
-  }
-  let ready = 0;
-  const allReady = await poll(
-    async () => {
-      const nodes = await kube.list({ apiVersion: 'v1', kind: 'Node' });
-      ready = nodes.filter((n) => ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      return ready >= NODE_NAMES.length ? true : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-  if (!allReady) throw new UserError(`Sandbox nodes did not become Ready within 30 s (${ready}/${NODE_NAMES.length}).`, { hint: `See ${join(sandboxPaths().clusterDir, 'logs', 'kwok-controller.log')}.` });
 }
 
 /** The format of the sandbox on disk (1: made before formats were recorded). */

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../../graders/reader.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { ApiError, type Kube } from '../../sandbox/kube.ts';
+import { ensureNodes } from '../../sandbox/nodes.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import type { Task } from '../../tasks/schema.ts';
 import type { PreparedTask } from '../exam/services.ts';
@@ -132,6 +133,11 @@ export async function createClass(runner: RunnerContext, opts: CreateOptions): P
   if (long.length > 0) throw new UserError(`Namespace names would be longer than 63 characters (${long[0]}).`, { hint: 'Use a shorter class name or shorter candidate names.', exitCode: 2 });
 
   say(`Creating class ${opts.name}: ${candidates.length} candidates × ${opts.tasks.length} tasks on context "${kube.context}"`);
+  if (kube.ownedBySandbox) {
+    const nodes = classNodeNames(opts.name, candidates.length);
+    say(`  adding ${nodes.length} nodes (${nodes[0]}${nodes.length > 1 ? ` to ${nodes.at(-1)}` : ''}), one per candidate, so everyone's Pods fit`);
+    await ensureNodes(kube, nodes, classLabels(opts.name));
+  }
   const customGroups = [...new Set(opts.tasks.flatMap((t) => customResourceGroups(t)))];
   for (const object of classObjects(opts.name, { customGroups })) await put(kube, object);
   await Promise.all(candidates.map((c) => put(kube, serviceAccount(opts.name, c.name))));
@@ -163,6 +169,14 @@ export async function createClass(runner: RunnerContext, opts: CreateOptions): P
   );
   return { record, kubeconfigs, warnings: [...new Set(warnings)] };
 }
+
+/**
+ * The nodes a class brings on the sandbox: one per candidate, each like node01 and node02 (8 CPUs, 32 GiB,
+ * 110 Pods). The sandbox's two nodes are sized for one user; thirty candidates' Pods (about 20 each after
+ * setup, more once solved, some with CPU requests) would not fit on them, and a Pending Pod would cost a
+ * candidate points for her neighbours' work. On another cluster sizing it is the instructor's job.
+ */
+export const classNodeNames = (className: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${className}-node${String(i + 1).padStart(2, '0')}`);
 
 // ------------------------------------------------------------------------------------------- credentials
 
@@ -324,6 +338,11 @@ export async function deleteClass(kube: Kube, name: string): Promise<string[]> {
   }
   await removeNamespaces(kube, namespaces, 120_000);
   deleted.push(...namespaces.map((n) => `Namespace/${n}`));
+  // Its nodes last, once nothing of the class runs on them.
+  for (const node of await kube.list({ apiVersion: 'v1', kind: 'Node', labelSelector: selector })) {
+    if (node.metadata?.labels?.[MANAGED_BY.key] !== MANAGED_BY.value) continue;
+    if (await remove(kube, 'v1', 'Node', node.metadata?.name as string)) deleted.push(`Node/${node.metadata?.name}`);
+  }
   if (deleted.length === 0) throw new UserError(`No class "${name}" on context "${kube.context}": nothing carries the label ${CLASS_LABEL}=${name}.`, { exitCode: 2 });
   return deleted;
 }

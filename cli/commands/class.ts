@@ -122,7 +122,7 @@ async function create(argv: string[]): Promise<number> {
     seeds: candidateSeeds(candidates, seed, values.vary === true),
     minutes,
     outDir,
-    concurrency: intOption('class create', 'concurrency', values.concurrency, 1) ?? 16,
+    ...(values.concurrency !== undefined ? { concurrency: intOption('class create', 'concurrency', values.concurrency, 1) } : {}),
     onProgress: (line) => err(`${line}\n`),
   });
   for (const w of created.warnings) err(`warning: ${w}\n`);

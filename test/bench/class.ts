@@ -33,7 +33,7 @@ export async function benchClass({ binaries, environment, table, time, rssMb }: 
   const name = 'bench';
   const outDir = await mkdtemp(join(tmpdir(), 'ckad-lab-bench-class-'));
 
-  const create = await time(() => createClass(runner, { name, candidates, tasks, seeds: candidateSeeds(candidates, 1, true), minutes: 120, outDir, concurrency: Number(process.env.CLASS_CONCURRENCY ?? 16) }));
+  const create = await time(() => createClass(runner, { name, candidates, tasks, seeds: candidateSeeds(candidates, 1, true), minutes: 120, outDir, ...(process.env.CLASS_CONCURRENCY ? { concurrency: Number(process.env.CLASS_CONCURRENCY) } : {}) }));
   const record = await readClass(kube, name);
   const grade: number[] = [];
   let points = '';

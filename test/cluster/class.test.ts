@@ -15,6 +15,7 @@ import { catalog } from '../../cli/lab/open.ts';
 import { describeTask, runScript } from '../../cli/lab/runner.ts';
 import { candidateKube } from '../../cli/class/join.ts';
 import { ClassReport } from '../../cli/class/report.ts';
+import { CLASS_LABEL } from '../../cli/class/record.ts';
 import { MANAGED_BY } from '../../sandbox/kube.ts';
 import { ckadLab, kubectl, sandboxEnv, sandboxKube, waitFor } from './helpers.ts';
 
@@ -36,7 +37,7 @@ async function as(candidate: string, ...args: string[]): Promise<{ code: number;
 }
 
 async function clusterInventory(): Promise<string[]> {
-  const kinds = ['namespaces', 'clusterroles', 'clusterrolebindings', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'];
+  const kinds = ['nodes', 'namespaces', 'clusterroles', 'clusterrolebindings', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'];
   const lists = await Promise.all(kinds.map(async (k) => (await kubectl('get', k, '-o', 'name')).trim().split('\n').filter(Boolean)));
   return lists.flat().sort();
 }
@@ -62,6 +63,8 @@ group('class', () => {
     const created = await ckadLab(['class', 'create', name, '--candidates', 'alice,bob,carol', '--tasks', TASKS.join(','), '--seed', '7', '--minutes', '30', '--out', out]);
     expect(created.stderr + created.stdout).toContain(`Class ${name}: 3 candidates × 4 tasks`);
     expect(created.code).toBe(0);
+    // On the sandbox a class brings a node per candidate (gone again with class delete, checked below).
+    expect((await kubectl('get', 'nodes', '-l', `${CLASS_LABEL}=${name}`, '-o', 'name')).trim().split('\n')).toEqual([1, 2, 3].map((i) => `node/${name}-node0${i}`));
   }, 90_000);
 
   afterAll(async () => {

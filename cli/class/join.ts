@@ -114,12 +114,26 @@ export const joinSessionId = (record: CandidateRecord): string => createHash('sh
 /** Where a candidate's console keeps her session (flags, current task), apart from her own mock exams. */
 export const joinStateDir = (stateDir: string, record: CandidateRecord): string => join(stateDir, 'classes', record.class, record.candidate);
 
-export const joinRules = (record: CandidateRecord, file: string): ExamRules => ({
+/** How often an open console asks whether her credentials still work (`class end` revokes them at once). */
+export const STILL_OPEN_EVERY_MS = 20_000;
+
+export const joinRules = (record: CandidateRecord, file: string, kube?: Kube): ExamRules => ({
   title: `Class ${record.class}`,
   subtitle: record.candidate,
   resume: `ckad-lab join ${shellQuote(file)}`,
   grading: 'instructor',
+  ...(kube ? { stillOpen: { check: () => credentialsWork(kube), everyMs: STILL_OPEN_EVERY_MS } } : {}),
 });
+
+/** False only when the API server rejects her token (401); any other failure says nothing about the class. */
+export async function credentialsWork(kube: Kube): Promise<boolean> {
+  try {
+    await kube.raw('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    return true;
+  } catch (error) {
+    return !(error instanceof ApiError && error.code === 401);
+  }
+}
 
 export type JoinSession = { ok: true; session: ExamSession } | { ok: false; message: string };
 

@@ -263,7 +263,7 @@ export async function joinCommand(argv: string[]): Promise<number> {
     }
     const file = positionals[0] as string;
     const { runJoin } = await import('../ui/index.ts');
-    return runJoin(opened.session, joinRules(record, file), `export KUBECONFIG=${shellQuote(joined.file)}`, { stateDir: dir, interactive: true });
+    return runJoin(opened.session, joinRules(record, file, joined.kube), `export KUBECONFIG=${shellQuote(joined.file)}`, { stateDir: dir, interactive: true });
   }
   const { timeLeft } = await import('../class/watch.ts');
   const left = timeLeft(record.endsAt, now);

@@ -85,6 +85,12 @@ export type ExamRules = {
   /** The command that continues the exam after leaving the console. */
   resume: string;
   grading: 'here' | 'instructor';
+  /**
+   * A class's: whether her credentials still work, asked every `everyMs` while the console is open. When the
+   * instructor ends the class the answer is no, and the exam ends as at its deadline (a new kubeconfig from
+   * `class extend` reopens it).
+   */
+  stillOpen?: { check: () => Promise<boolean>; everyMs: number };
 };
 export const MOCK_EXAM: ExamRules = { title: 'CKAD mock exam', resume: 'ckad-lab resume', grading: 'here' };
 

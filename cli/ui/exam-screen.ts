@@ -8,7 +8,7 @@ import { flaggedCount, seenCount, type ExamSession, type SessionTask } from '../
 import { ACCENT, KeyHints, Rule } from './components.ts';
 import { useAppActions, useExamActions, useExamState, useConsoleEnv } from './shared.ts';
 import { HelpOverlay } from './help.ts';
-import { useCountdown, useDeadline, useKeys } from './hooks.ts';
+import { useCountdown, useDeadline, useKeys, useStillOpen } from './hooks.ts';
 import { digitOf, matches } from './keys.ts';
 import { instructionLines, TaskPane } from './task-pane.ts';
 import { trace } from '../trace.ts';
@@ -96,6 +96,7 @@ export function ExamScreen(): ReactNode {
   const [scroll, setScroll] = useState({ index: session.current, offset: 0 });
 
   useDeadline(session.deadline, () => actions.end('timeout'), clock);
+  useStillOpen(rules.stillOpen, () => actions.end('timeout'));
   useEffect(() => trace('console', 'exam screen drawn'), []);
 
   const width = Math.max(60, columns - 1);

@@ -38,6 +38,31 @@ export function useCountdown(deadline: number | null, clock: () => number = Date
 // setTimeout holds at most a signed 32-bit number of milliseconds (about 24.8 days).
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
+/**
+ * Asks `watch.check()` every `watch.everyMs` (one at a time) and calls `onClosed` once when it answers false.
+ * A check that fails (the network) counts as open: only a definite no ends anything.
+ */
+export function useStillOpen(watch: { check: () => Promise<boolean>; everyMs: number } | undefined, onClosed: () => void): void {
+  const callback = useRef(onClosed);
+  callback.current = onClosed;
+  useEffect(() => {
+    if (!watch) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const ask = async () => {
+      const open = await watch.check().catch(() => true);
+      if (stopped) return;
+      if (!open) callback.current();
+      else timer = setTimeout(ask, watch.everyMs);
+    };
+    timer = setTimeout(ask, watch.everyMs);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [watch]);
+}
+
 /** Calls `onExpire` once when the clock reaches `deadline` (at once if it already has). One timer, no ticks. */
 export function useDeadline(deadline: number | null, onExpire: () => void, clock: () => number = Date.now): void {
   const callback = useRef(onExpire);

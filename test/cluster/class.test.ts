@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe as group, expect, inject, it } from 'vitest';
 import { catalog } from '../../cli/lab/open.ts';
 import { describeTask, runScript } from '../../cli/lab/runner.ts';
-import { candidateKube } from '../../cli/class/join.ts';
+import { candidateKube, credentialsWork } from '../../cli/class/join.ts';
 import { ClassReport } from '../../cli/class/report.ts';
 import { CLASS_LABEL } from '../../cli/class/record.ts';
 import { MANAGED_BY } from '../../sandbox/kube.ts';
@@ -160,6 +160,9 @@ group('class', () => {
 
   it('class end revokes every candidate at once; class extend brings back only alice', async () => {
     expect((await as('alice', 'get', 'nodes')).code).toBe(0);
+    // What an open join console asks every few seconds, with the kubeconfig she joined with.
+    const aliceBefore = candidateKube(kubeconfig('alice'));
+    expect(await credentialsWork(aliceBefore)).toBe(true);
     // Valid until the end: authenticated (the ServiceAccount simply has no rights), not rejected.
     expect((await as('alice', '--token', minted, 'get', 'pods', '-n', `${name}-alice-config-lab`)).output).toMatch(/forbidden/i);
     const ended = await ckadLab(['class', 'end', name]);
@@ -167,6 +170,7 @@ group('class', () => {
     for (const c of ['alice', 'bob', 'carol']) {
       await waitFor(`${c} rejected`, async () => /Unauthorized|must be logged in/i.test((await as(c, 'get', 'nodes')).output));
     }
+    expect(await credentialsWork(aliceBefore)).toBe(false);
     await waitFor('the token alice minted rejected', async () => /Unauthorized|must be logged in/i.test((await as('alice', '--token', minted, 'get', 'pods', '-n', `${name}-alice-config-lab`)).output));
     const join = await ckadLab(['join', kubeconfig('alice')]);
     expect(join.code).toBe(3);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../cli/ui/app.ts';
 import type { ConsoleEnv, Outcome } from '../../cli/ui/shared.ts';
 import { ExamStore } from '../../cli/exam/store.ts';
-import { handedInMessage, leaveExam } from '../../cli/exam/flow.ts';
+import { handedInMessage, leaveExam, type ExamRules } from '../../cli/exam/flow.ts';
 import type { LabServices, PreparedTask } from '../../cli/exam/services.ts';
 import type { CandidateRecord } from '../../cli/class/record.ts';
 import { joinRules, joinSession } from '../../cli/class/join.ts';
@@ -59,10 +59,10 @@ const tasksOf = (r: CandidateRecord): PreparedTask[] =>
     return prepare(task, { id, seed: r.seed, prefix: r.prefix });
   });
 
-function mount(r: CandidateRecord) {
+function mount(r: CandidateRecord, stillOpen?: ExamRules['stillOpen']) {
   const opened = joinSession(store, { record: r, tasks: tasksOf(r) }, Date.now());
   if (!opened.ok) throw new Error(opened.message);
-  const rules = joinRules(r, 'class-jt/ann.kubeconfig');
+  const rules: ExamRules = { ...joinRules(r, 'class-jt/ann.kubeconfig'), ...(stillOpen ? { stillOpen } : {}) };
   const outcomes: Outcome[] = [];
   const lab: ConsoleEnv = { services, store, clock: Date.now, kubeconfigEnv: () => services.kubeconfigEnv(), canDrill: false, exam: rules };
   const app = render(h(App, { lab, initial: { screen: 'exam', session: opened.session }, canGoHome: false, onOutcome: (o) => outcomes.push(o) }));
@@ -129,6 +129,22 @@ describe('join: a class exam in the exam console', () => {
     const outcome = await waitFor(() => outcomes[0], 5000);
     expect(outcome).toMatchObject({ kind: 'handed-in', session: { ended: { reason: 'timeout' } } });
     if (outcome.kind === 'handed-in') expect(handedInMessage(outcome.session)).toBe("Time's up. Your work is graded by your instructor.");
+    expect(calls).toEqual([]);
+  });
+
+  it('the instructor ending the class (her token rejected) hands the exam in; a check that fails otherwise does not', async () => {
+    const answers: (boolean | Error)[] = [true, new Error('ECONNREFUSED'), false];
+    let asked = 0;
+    const check = async () => {
+      const answer = answers[Math.min(asked++, answers.length - 1)];
+      if (answer instanceof Error) throw answer;
+      return answer as boolean;
+    };
+    const { app, outcomes } = mount(record(Date.now() + 45 * 60_000), { check, everyMs: 30 });
+    await waitForFrame(app.lastFrame, 'Task 1 of 3');
+    const outcome = await waitFor(() => outcomes[0], 5000);
+    expect(asked).toBe(3);
+    expect(outcome).toMatchObject({ kind: 'handed-in', session: { ended: { reason: 'timeout' } } });
     expect(calls).toEqual([]);
   });
 

@@ -45,7 +45,10 @@ export class ApiTransport {
   async send(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<RawAnswer> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new UserError(`Context "${this.kc.getCurrentContext()}" has no server.`);
-    const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': contentType } : {}) }, timeout: this.timeoutMs };
+    // Always with its length: Node sends a DELETE's body neither chunked nor sized, so the API server would read
+    // it as the start of the next request on the kept-alive connection (400), and ignore the DeleteOptions.
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const options: Record<string, unknown> = { method, headers: { Accept: accept, ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {}) }, timeout: this.timeoutMs };
     await this.kc.applyToHTTPSOptions(options as never);
     // After: client-node puts a new Agent of its own into the options on every call, and a new agent means a
     // new TLS handshake for every request. The credentials it set in the options still apply per connection.
@@ -68,8 +71,7 @@ export class ApiTransport {
         this.noAnswer ??= error;
         req.destroy(error);
       });
-      if (body !== undefined) req.write(JSON.stringify(body));
-      req.end();
+      req.end(payload);
     });
   }
 }

@@ -16,6 +16,7 @@ import { COMPONENTS, componentStatuses, portTaken, stopClusterProcesses, type Co
 import { UserError } from './errors.ts';
 import { CommandFailed, runCommand } from './exec.ts';
 import { protectPrivateFiles } from './file-modes.ts';
+import { acquirePidLock } from './process.ts';
 import { helmEnv } from './helm.ts';
 import { ApiError, connect, type Kube } from './kube.ts';
 import { ApiTransport } from './transport.ts';
@@ -69,11 +70,24 @@ export async function resolveBinaries(configured: Partial<Record<BinaryName, str
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Starts the sandbox, creating it if needed, repairing it if half-dead. Returns fast when it is running. */
+/**
+ * Starts the sandbox, creating it if needed, repairing it if half-dead. Returns fast when it is running. One
+ * process at a time (a lock under the state directory): another `up` (a second terminal, an exam starting
+ * while `sandbox up` runs) waits for it, then finds it running.
+ */
 export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: SandboxProgress) => void }): Promise<SandboxStatus> {
   const progress = opts.onProgress ?? (() => {});
+  const release = await acquirePidLock(join(sandboxPaths().root, 'up.lock'), (owner) => progress({ step: `waiting for another ckad-lab (pid ${owner}) that is starting the sandbox` }), 200);
+  try {
+    return await bringUp(opts.binaries, progress);
+  } finally {
+    await release();
+  }
+}
+
+async function bringUp(binaries: BinaryPaths, progress: (p: SandboxProgress) => void): Promise<SandboxStatus> {
   const paths = sandboxPaths();
-  const config = kwokConfig(opts.binaries);
+  const config = kwokConfig(binaries);
   const stages = hash(behaviourYaml());
   let status = await sandboxStatus();
   if (status.state !== 'absent') {
@@ -89,7 +103,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   if (clusterRunning(status) && !stagesChanged) {
     // Only the chart repository is down: bring it back without touching the cluster.
     progress({ step: 'starting the chart repository' });
-    await ensureChartRepo(opts.binaries.helm);
+    await ensureChartRepo(binaries.helm);
     return requireRunning(await sandboxStatus());
   }
 
@@ -103,7 +117,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
     const configFile = join(paths.root, 'kwok-config.yaml');
     await writeFile(configFile, config);
     const create = async () => {
-      await kwokctl(opts.binaries.kwokctl, ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configFile, '--kubeconfig', paths.kubeconfig, '--wait', '120s']);
+      await kwokctl(binaries.kwokctl, ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configFile, '--kubeconfig', paths.kubeconfig, '--wait', '120s']);
       requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
     };
     progress({ step: 'creating the cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)' });
@@ -126,7 +140,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
     if (stagesChanged) await replaceBehaviour(paths.clusterDir);
     await stopClusterProcesses(paths.clusterDir);
     startedAt = Date.now();
-    await kwokctl(opts.binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
+    await kwokctl(binaries.kwokctl, ['start', 'cluster', '--name', CLUSTER_NAME, '--wait', '120s']);
     requireRunning(await waitUntilRunning(60_000), { clusterOnly: true });
   }
   await protectPrivateFiles(paths.root);
@@ -135,7 +149,7 @@ export async function sandboxUp(opts: { binaries: BinaryPaths; onProgress?: (p: 
   await writeFile(paths.stagesHash, stages + '\n');
 
   progress({ step: 'registering nodes and starting the chart repository' });
-  await Promise.all([ensureNodes(kube), ensureChartRepo(opts.binaries.helm)]);
+  await Promise.all([ensureNodes(kube), ensureChartRepo(binaries.helm)]);
   return requireRunning(await sandboxStatus());
 }
 

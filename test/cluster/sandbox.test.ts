@@ -148,15 +148,22 @@ describe('sandbox lifecycle', () => {
     expect(await kubectl('get', 'configmap', 'keep', '-n', ns, '-o', 'jsonpath={.data.a}')).toBe('1');
   });
 
-  test('killing the apiserver, then up, recovers it with objects intact', async () => {
+  test('killing the apiserver, then up (twice at once), recovers it once with objects intact', async () => {
     const ns = await testNamespace();
     await kubectl('create', 'configmap', 'survivor', '--from-literal=k=v', '-n', ns);
     const apiserver = (await sandboxStatus()).components.find((c) => c.name === 'kube-apiserver');
     expect(apiserver?.pid).toBeTypeOf('number');
     process.kill(apiserver?.pid as number, 'SIGKILL');
     await waitFor('the sandbox to notice', async () => (await sandboxStatus()).state === 'degraded');
-    const status = await sandboxUp({ binaries: await resolveBinaries({}, () => {}) });
-    expect(status.state).toBe('running');
+    // Two `up`s at once (two terminals): one repairs, the other waits for it and then finds it running.
+    const binaries = await resolveBinaries({}, () => {});
+    const steps: string[][] = [[], []];
+    const [status, second] = await Promise.all(steps.map((log) => sandboxUp({ binaries, onProgress: (p) => log.push(p.step) })));
+    expect([status?.state, second?.state]).toEqual(['running', 'running']);
+    const repaired = steps.filter((log) => log.some((s) => s.startsWith('repairing')));
+    const waited = steps.filter((log) => log.some((s) => s.startsWith('waiting for another ckad-lab')));
+    expect([repaired.length, waited.length]).toEqual([1, 1]);
+    expect(repaired[0]).not.toBe(waited[0]);
     expect(await kubectl('get', 'configmap', 'survivor', '-n', ns, '-o', 'jsonpath={.data.k}')).toBe('v');
     await waitFor('nodes Ready again', async () => {
       const nodes = await kubectlJson<List<{ status: { conditions: { type: string; status: string }[] } }>>('get', 'nodes');

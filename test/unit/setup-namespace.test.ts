@@ -1,0 +1,50 @@
+// The first write into a namespace set up again: the API server's namespace admission judges it from a cache
+// that can still hold the purged namespace of the same name, terminating, for a moment. Setup retries exactly
+// that refusal, and no other.
+import { describe, expect, it } from 'vitest';
+import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
+import { createDefaultServiceAccount } from '../../cli/lab/runner.ts';
+import { ApiError } from '../../sandbox/kube.ts';
+
+const terminating = new CouldNotGrade(
+  'Could not create ServiceAccount default: the API server on context "kwok-ckad-lab" (https://127.0.0.1:1) answered 403 (serviceaccounts "default" is forbidden: unable to create new content in namespace verify-35b4-canary-lab because it is being terminated).',
+);
+
+function kubeAnswering(...answers: (Error | 'ok')[]) {
+  const created: KubeObject[] = [];
+  let calls = 0;
+  return {
+    created,
+    calls: () => calls,
+    kube: {
+      create: async (object: KubeObject) => {
+        const answer = answers[Math.min(calls++, answers.length - 1)];
+        if (answer instanceof Error) throw answer;
+        created.push(object);
+        return object;
+      },
+    },
+  };
+}
+
+describe('createDefaultServiceAccount', () => {
+  it('retries "being terminated" until the cache has caught up', async () => {
+    const fake = kubeAnswering(terminating, terminating, 'ok');
+    await createDefaultServiceAccount(fake.kube, 'verify-35b4-canary-lab');
+    expect(fake.calls()).toBe(3);
+    expect(fake.created).toEqual([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'verify-35b4-canary-lab' } }]);
+  });
+
+  it('takes one that already exists (the controller was first)', async () => {
+    const fake = kubeAnswering(new ApiError(409, 'serviceaccounts "default" already exists'));
+    await createDefaultServiceAccount(fake.kube, 'n');
+    expect(fake.calls()).toBe(1);
+  });
+
+  it('any other refusal fails at once', async () => {
+    const forbidden = new CouldNotGrade('Could not create ServiceAccount default: ... answered 403 (serviceaccounts is forbidden: User "x" cannot create resource).');
+    const fake = kubeAnswering(forbidden, 'ok');
+    await expect(createDefaultServiceAccount(fake.kube, 'n')).rejects.toBe(forbidden);
+    expect(fake.calls()).toBe(1);
+  });
+});

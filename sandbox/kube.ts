@@ -9,7 +9,7 @@ import { UserError } from './errors.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
 import { MANAGED_SELECTOR } from './labels.ts';
 import { deleteManagedNamespace, purgeManagedNamespace } from './namespace-deletion.ts';
-import { ApiError, ApiTransport, TransportError } from './transport.ts';
+import { ApiError, ApiTransport, TransportError, type RawAnswer } from './transport.ts';
 // Defined in ./labels.ts (the table of ckad-lab's labels); re-exported for the modules that take them from here.
 export { MANAGED_BY, MANAGED_SELECTOR } from './labels.ts';
 // Defined in ./transport.ts; re-exported because most modules that hold a Kube also test for its ApiError.
@@ -157,6 +157,11 @@ export class Kube {
   /** For a one-shot command (grade): after one request goes unanswered, fail the rest at once (see transport.ts). */
   stopWaitingAfterNoAnswer(): void {
     this.transport.stopWaitingAfterNoAnswer();
+  }
+
+  /** A GET whose answer is text (a pod's log), taken as it comes: its status and body. */
+  getText(path: string): Promise<RawAnswer> {
+    return this.transport.send('GET', path, undefined, 'application/json', '*/*');
   }
 
   /** A raw API request (for what the typed clients do not cover: discovery, collections, finalize). */

@@ -14,6 +14,7 @@ import { CouldNotGrade } from '../graders/reader.ts';
 import { UserError } from './errors.ts';
 import { ApiError, type Kube } from './kube.ts';
 import { sandboxPaths } from './paths.ts';
+import { poll } from '../graders/poll.ts';
 
 const LOGS_API = 'kwok.x-k8s.io/v1alpha1';
 
@@ -91,7 +92,33 @@ export async function setContainerLogs(kube: Kube, spec: ContainerLogs, now = ne
     }
     await upsertLogs(kube, spec.namespace, pod, entry);
   }
+  await Promise.all(pods.map((pod) => waitUntilServed(kube, spec.namespace, pod, spec.container, spec.lines)));
   return pods;
+}
+
+/**
+ * kwok learns of a new Logs object from a watch, a moment after it is written, and serves the note until then:
+ * wait until `kubectl logs` prints these lines (their last one), so that whoever reads them right after setup
+ * (the candidate, a reference solution) gets them. A pod not on a node yet has no logs to wait for.
+ */
+async function waitUntilServed(kube: Kube, namespace: string, pod: string, container: string | undefined, lines: string, timeoutMs = 15_000): Promise<void> {
+  const last = lines.split('\n').filter((l) => l.trim() !== '').at(-1);
+  if (last === undefined) return;
+  const object = await kube.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod });
+  const spec = object?.spec as { nodeName?: string; containers?: { name: string }[] } | undefined;
+  const name = container ?? spec?.containers?.[0]?.name;
+  if (!spec?.nodeName || !name) return;
+  const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${encodeURIComponent(name)}`;
+  let served = '';
+  const ok = await poll(
+    async () => {
+      const answer = await kube.getText(path).catch(() => undefined);
+      served = answer?.text ?? '';
+      return answer?.statusCode === 200 && served.includes(last) ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 20, maxIntervalMs: 500 },
+  );
+  if (!ok) throw new Error(`kwok did not serve the logs of pod ${namespace}/${pod} (container ${name}) within ${timeoutMs / 1000} s; it serves: ${JSON.stringify(served.slice(0, 200))}`);
 }
 
 async function podsFor(kube: Kube, spec: ContainerLogs): Promise<string[]> {

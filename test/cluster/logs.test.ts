@@ -48,6 +48,20 @@ describe('kubectl logs', () => {
     expect(await kubectl('logs', 'web2', '-c', 'other', '-n', ns)).toContain(NOTE);
   });
 
+  // kwok learns of a Logs object from a watch, a moment later; setup returns only once they are served, so a
+  // reader right after it (a reference solution did, in CI) never gets the note instead of a task's lines.
+  test('the lines are served as soon as setContainerLogs returns, even to the fastest reader', async () => {
+    const ns = await testNamespace();
+    const names = ['a1', 'a2', 'a3', 'a4'];
+    for (const name of names) await pod(ns, name);
+    const kube = sandboxKube();
+    for (const name of names) {
+      await setContainerLogs(kube, { namespace: ns, pod: name, lines: `first of ${name}\nERROR last of ${name}\n` });
+      const served = await kube.getText(`/api/v1/namespaces/${ns}/pods/${name}/log`);
+      expect([served.statusCode, served.text]).toEqual([200, `first of ${name}\nERROR last of ${name}\n`]);
+    }
+  });
+
   test('--tail, --since and --timestamps work on the lines as on a real node', async () => {
     const ns = await testNamespace();
     await pod(ns, 'web');

@@ -1,8 +1,9 @@
-// The namespaces ckad-lab creates, removed on the sandbox (purged at once) or on another cluster (through the
-// namespace controller): `sandbox reset`, task clean-up, `tasks verify`.
+// The namespaces ckad-lab creates (ready for content once created, even just after a same-named one was purged),
+// removed on the sandbox (purged at once) or on another cluster (through the namespace controller): `sandbox
+// reset`, task clean-up, `tasks verify`.
 import { removeOrphanClusterObjects } from './cluster-objects.ts';
 import { UserError } from './errors.ts';
-import { MANAGED_SELECTOR, type Kube } from './kube.ts';
+import { ApiError, MANAGED_SELECTOR, type Kube } from './kube.ts';
 import { poll } from '../graders/poll.ts';
 
 /**
@@ -44,3 +45,41 @@ export async function waitForNamespacesGone(kube: Kube, names: readonly string[]
   );
   if (!gone) throw new UserError(`Namespaces still terminating after ${timeoutMs / 1000} s: ${remaining.join(', ')}.`, { hint: 'Check `kubectl get ns` and what is left inside them (`kubectl api-resources --verbs=list --namespaced -o name | xargs -n1 kubectl get -n NS`).' });
 }
+
+/**
+ * Creates a namespace and returns once the API server admits content into it (see createDefaultServiceAccount):
+ * every setup creates its namespaces through this.
+ */
+export async function createNamespace(kube: Kube, metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> }): Promise<void> {
+  await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata });
+  await createDefaultServiceAccount(kube, metadata.name);
+}
+
+/**
+ * Pods are refused until the namespace has its `default` ServiceAccount, which the controller adds only seconds
+ * later when hundreds of namespaces are new (a class): add it now; the controller then finds it. This is the
+ * first write into the namespace, and the API server's namespace admission judges it from a cache: just after a
+ * same-named namespace was purged, the cache can still hold the old one, terminating, for a moment, and refuse
+ * ("being terminated"). That refusal is retried until the cache has caught up; once one write is admitted,
+ * the rest of the setup is.
+ */
+export async function createDefaultServiceAccount(kube: Pick<Kube, 'create'>, namespace: string): Promise<void> {
+  let refusal: unknown;
+  const created = await poll(
+    async () => {
+      try {
+        await kube.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 409) return true;
+        if (!BEING_TERMINATED.test((error as Error).message)) throw error;
+        refusal = error;
+        return undefined;
+      }
+    },
+    { timeoutMs: 15_000, intervalMs: 20, maxIntervalMs: 500 },
+  );
+  if (!created) throw refusal;
+}
+
+const BEING_TERMINATED = /unable to create new content in namespace \S+ because it is being terminated/;

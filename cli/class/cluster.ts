@@ -170,13 +170,13 @@ export async function createClass(runner: RunnerContext, opts: CreateOptions): P
   const warnings: string[] = [];
   const kubeconfigs = new Map<string, string>();
   await mkdir(opts.outDir, { recursive: true, mode: 0o700 });
-  await Promise.all(
-    candidates.map(async (c) => {
-      const { file, warning } = await issueKubeconfig(runner, record, c, opts.outDir, now);
-      kubeconfigs.set(c.name, file);
-      if (warning) warnings.push(warning);
-    }),
-  );
+  const issued = await Promise.all(candidates.map((c) => issueKubeconfig(runner, record, c, opts.outDir, now)));
+  // In the roster's order, as the instructor listed them.
+  candidates.forEach((c, i) => {
+    const { file, warning } = issued[i] as Awaited<ReturnType<typeof issueKubeconfig>>;
+    kubeconfigs.set(c.name, file);
+    if (warning) warnings.push(warning);
+  });
   return { record, kubeconfigs, warnings: [...new Set(warnings)] };
 }
 

@@ -14,10 +14,11 @@ import { renderTask } from '../../tasks/render.ts';
 import { taskPoints, type SetupStep, type Task } from '../../tasks/schema.ts';
 import { UserError } from '../../sandbox/errors.ts';
 import { helmEnv } from '../../sandbox/helm.ts';
-import { ApiError, readerFor, type Kube } from '../../sandbox/kube.ts';
+import { readerFor, type Kube } from '../../sandbox/kube.ts';
 import { poll } from '../../graders/poll.ts';
 import { KEYS, MANAGED_BY } from '../../sandbox/labels.ts';
 import { setContainerLogs } from '../../sandbox/logs.ts';
+import { createNamespace } from '../../sandbox/namespaces.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import { createSetupObject, removeTaskClusterObjects, type Owner } from '../../sandbox/cluster-objects.ts';
 import type { PreparedTask, TaskEntry } from '../exam/services.ts';
@@ -55,16 +56,11 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
   await removeNamespaces(kube, namespaces);
   await removeTaskClusterObjects(kube, rendered, { task: task.id, prefix: entry.prefix });
   for (const ns of namespaces) {
-    await kube.create({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: ns,
-        labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [KEYS.task]: task.id, [KEYS.prefix]: entry.prefix || 'none' },
-        annotations: ns === main ? { [KEYS.task]: task.id, [KEYS.seed]: String(entry.seed), [KEYS.prefix]: entry.prefix, [KEYS.values]: JSON.stringify(values) } : { [KEYS.task]: task.id },
-      },
+    await createNamespace(kube, {
+      name: ns,
+      labels: { ...labels, [MANAGED_BY.key]: MANAGED_BY.value, [KEYS.task]: task.id, [KEYS.prefix]: entry.prefix || 'none' },
+      annotations: ns === main ? { [KEYS.task]: task.id, [KEYS.seed]: String(entry.seed), [KEYS.prefix]: entry.prefix, [KEYS.values]: JSON.stringify(values) } : { [KEYS.task]: task.id },
     });
-    await createDefaultServiceAccount(kube, ns);
   }
   const workdir = values.workdir as string;
   await rm(workdir, { recursive: true, force: true });
@@ -85,35 +81,6 @@ export async function setupTask(ctx: RunnerContext, task: Task, entry: TaskEntry
   }
   return prepared(rendered, task, entry, values);
 }
-
-/**
- * Pods are refused until the namespace has its `default` ServiceAccount, which the controller adds only seconds
- * later when hundreds of namespaces are new (a class): add it now; the controller then finds it. This is the
- * first write into the namespace, and the API server's namespace admission judges it from a cache: just after a
- * same-named namespace was purged, the cache can still hold the old one, terminating, for a moment, and refuse
- * ("being terminated"). That refusal is retried until the cache has caught up; once one write is admitted,
- * the rest of the setup is.
- */
-export async function createDefaultServiceAccount(kube: Pick<Kube, 'create'>, namespace: string): Promise<void> {
-  let refusal: unknown;
-  const created = await poll(
-    async () => {
-      try {
-        await kube.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
-        return true;
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 409) return true;
-        if (!BEING_TERMINATED.test((error as Error).message)) throw error;
-        refusal = error;
-        return undefined;
-      }
-    },
-    { timeoutMs: 15_000, intervalMs: 20, maxIntervalMs: 500 },
-  );
-  if (!created) throw refusal;
-}
-
-const BEING_TERMINATED = /unable to create new content in namespace \S+ because it is being terminated/;
 
 function prepared(rendered: Task, task: Task, entry: TaskEntry, values: Record<string, string>): PreparedTask {
   const namespaces = Object.fromEntries(Object.keys(task.namespaces).map((k) => [k, values[k] as string]));

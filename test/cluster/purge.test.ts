@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { rolloutComplete } from '../../cli/lab/runner.ts';
 import { MANAGED_BY } from '../../sandbox/kube.ts';
+import { createNamespace } from '../../sandbox/namespaces.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import { sandboxEnv, sandboxKube, waitFor } from './helpers.ts';
 
@@ -53,7 +54,8 @@ describe('purging a namespace for a new setup', () => {
       names.map(async (name) => {
         for (let round = 0; round < 5; round++) {
           await removeNamespaces(kube, [name]);
-          await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [MANAGED_BY.key]: MANAGED_BY.value } } });
+          // As setup does: created, and ready for content (the API server's admission may still see the purged one).
+          await createNamespace(kube, { name, labels: { [MANAGED_BY.key]: MANAGED_BY.value } });
           await kube.create(deployment(name) as never);
           const started = Date.now();
           const done = await waitFor(

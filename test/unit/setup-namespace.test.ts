@@ -3,7 +3,7 @@
 // that refusal, and no other.
 import { describe, expect, it } from 'vitest';
 import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
-import { createDefaultServiceAccount } from '../../cli/lab/runner.ts';
+import { createDefaultServiceAccount } from '../../sandbox/namespaces.ts';
 import { ApiError } from '../../sandbox/kube.ts';
 
 const terminating = new CouldNotGrade(

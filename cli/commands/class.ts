@@ -220,8 +220,9 @@ async function remove(argv: string[]): Promise<number> {
   const { values, positionals } = parse('class delete', argv, { ...CLUSTER_OPTIONS }, usage, { positionals: 1 });
   const name = oneName('delete', positionals, usage);
   const lab = await openLab(values);
-  const deleted = await deleteClass(lab.kube, name);
+  const { deleted, kept } = await deleteClass(lab.kube, name);
   out(`Class ${name} deleted: ${deleted.filter((d) => d.startsWith('Namespace/')).length} namespaces and ${deleted.filter((d) => !d.startsWith('Namespace/')).length} cluster-wide objects.\n`);
+  for (const node of kept) err(`warning: kept node ${node}\n`);
   return 0;
 }
 

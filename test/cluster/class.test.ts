@@ -185,10 +185,18 @@ group('class', () => {
     expect(joined.stdout).not.toContain('Reference solution');
   }, 60_000);
 
-  it('class delete removes exactly what the class created', async () => {
+  it('class delete removes exactly what the class created; a class node running anyone else\'s Pod is cordoned, not deleted', async () => {
+    // Nodes are shared: someone else's bare Pod (another class, a drill) may run on one of the class's nodes.
+    const guest = `${name}-node01`;
+    await sandboxKube().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'guest', namespace: bystander }, spec: { nodeName: guest, containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }] } });
     const removed = await ckadLab(['class', 'delete', name]);
     expect(removed.code, removed.stderr).toBe(0);
-    expect(await clusterInventory()).toEqual(before);
+    expect(removed.stderr).toContain(`warning: kept node ${guest} (cordoned; it still runs ${bystander}/guest`);
+    expect(await clusterInventory()).toEqual([...before, `node/${guest}`].sort());
+    expect(await kubectl('-n', bystander, 'get', 'pod', 'guest', '-o', 'jsonpath={.spec.nodeName}')).toBe(guest);
+    expect(await kubectl('get', 'node', guest, '-o', 'jsonpath={.spec.unschedulable}')).toBe('true');
+    await kubectl('-n', bystander, 'delete', 'pod', 'guest', '--grace-period=0', '--force');
+    await kubectl('delete', 'node', guest);
     expect(await kubectl('-n', bystander, 'get', 'configmap', 'keep-me', '-o', 'name')).toContain('keep-me');
     expect(sandboxKube().context).toBeTruthy();
   }, 90_000);

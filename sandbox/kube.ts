@@ -71,11 +71,15 @@ export class Kube {
     }
   }
 
-  async list(query: ListQuery): Promise<KubeObject[]> {
+  /** Lists a kind; `fieldSelector` (`spec.nodeName=n1`) only for the fields the API server indexes. */
+  async list(query: ListQuery & { fieldSelector?: string }): Promise<KubeObject[]> {
     const operation = `list ${query.kind} in ${query.namespace ?? 'all namespaces'}`;
     try {
       const path = await this.path(query.apiVersion, query.kind, query.namespace);
-      const list = (await this.raw('GET', query.labelSelector ? `${path}?labelSelector=${encodeURIComponent(query.labelSelector)}` : path)) as { items?: KubeObject[] };
+      const params = new URLSearchParams();
+      if (query.labelSelector) params.set('labelSelector', query.labelSelector);
+      if (query.fieldSelector) params.set('fieldSelector', query.fieldSelector);
+      const list = (await this.raw('GET', params.size ? `${path}?${params}` : path)) as { items?: KubeObject[] };
       // List items carry no apiVersion/kind; put them back so items look like what `get` returns.
       return (list.items ?? []).map((item) => ({ apiVersion: query.apiVersion, kind: query.kind, ...item }));
     } catch (error) {
@@ -178,11 +182,11 @@ export class Kube {
     if (error instanceof ApiError) {
       const reason = error.status?.message ?? error.message;
       if (error.code === 401 || error.code === 403) {
-        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}). Check that this context's credentials may read it.`);
+        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}). Check that this context's credentials may read it.`, { cause: error });
       }
       // Too many requests, or trouble behind the API server (etcd down, a proxy's 502): no answer about the object.
       if (error.code === 429 || error.code >= 500) {
-        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}).`);
+        return new CouldNotGrade(`Could not ${operation}: the API server on ${where} answered ${error.code} (${reason}).`, { cause: error });
       }
       return new ApiError(error.code, `Could not ${operation}: ${reason}`, error.status);
     }

@@ -72,7 +72,7 @@ export async function createDefaultServiceAccount(kube: Pick<Kube, 'create'>, na
         return true;
       } catch (error) {
         if (error instanceof ApiError && error.code === 409) return true;
-        if (!BEING_TERMINATED.test((error as Error).message)) throw error;
+        if (!namespaceTerminating(error)) throw error;
         refusal = error;
         return undefined;
       }
@@ -82,4 +82,11 @@ export async function createDefaultServiceAccount(kube: Pick<Kube, 'create'>, na
   if (!created) throw refusal;
 }
 
-const BEING_TERMINATED = /unable to create new content in namespace \S+ because it is being terminated/;
+/**
+ * The namespace admission's refusal: a 403 whose Status names the cause `NamespaceTerminating` (as
+ * k8s.io/api's NamespaceTerminatingCause), read from the answer itself, however `Kube.explain` wrapped it.
+ */
+export function namespaceTerminating(error: unknown): boolean {
+  const answer = error instanceof ApiError ? error : error instanceof Error && error.cause instanceof ApiError ? error.cause : undefined;
+  return answer?.code === 403 && (answer.status?.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}

@@ -91,7 +91,8 @@ export class ApiError extends UserError {
   }
 }
 
-type ApiStatus = { message?: string; reason?: string };
+/** The API server's Status body: `details.causes[].reason` says why in a word (`NamespaceTerminating`). */
+export type ApiStatus = { message?: string; reason?: string; details?: { causes?: { reason?: string; message?: string; field?: string }[] } };
 
 /**
  * No answer from the API server: no connection, none in time, the socket closed, or a body that is not its JSON.

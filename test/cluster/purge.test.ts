@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { rolloutComplete } from '../../cli/lab/runner.ts';
 import { MANAGED_BY } from '../../sandbox/kube.ts';
-import { createNamespace } from '../../sandbox/namespaces.ts';
+import { createNamespace, namespaceTerminating } from '../../sandbox/namespaces.ts';
 import { removeNamespaces } from '../../sandbox/sandbox.ts';
 import { sandboxEnv, sandboxKube, waitFor } from './helpers.ts';
 
@@ -43,6 +43,35 @@ describe('purging a namespace for a new setup', () => {
       expect(await kube.get({ apiVersion: 'v1', kind: 'Namespace', name })).toBeUndefined();
     } finally {
       watch.kill();
+    }
+  });
+
+  test('a write into a terminating namespace is refused with the cause setup retries on, and only that is', async () => {
+    const kube = sandboxKube();
+    const name = `purge-${randomBytes(3).toString('hex')}`;
+    await createNamespace(kube, { name, labels: { [MANAGED_BY.key]: MANAGED_BY.value } });
+    // A finalizer nobody removes keeps the namespace terminating until the test removes it.
+    const held = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: name, finalizers: ['ckad-lab.dev/test-hold'] } };
+    await kube.create(held);
+    // Deleted the ordinary way: the namespace controller empties it, and cannot while the ConfigMap holds.
+    await kube.deleteManagedNamespace(name);
+    try {
+      await waitFor('the namespace to be terminating', async () => (await kube.get({ apiVersion: 'v1', kind: 'Namespace', name }))?.metadata?.deletionTimestamp);
+      // Admission reads a cache, which may take a moment to see the deletion: a write may still get in until then.
+      const refusal = await waitFor('the refusal', async () =>
+        kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'late-', namespace: name } }).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      );
+      expect((refusal as Error).message).toMatch(/being terminated/);
+      expect(namespaceTerminating(refusal)).toBe(true);
+      // Another refusal of the same admission (the namespace does not exist) is not that.
+      const other = await kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: `${name}-absent` } }).catch((error: unknown) => error);
+      expect(namespaceTerminating(other)).toBe(false);
+    } finally {
+      await kube.patch({ ...held, metadata: { ...held.metadata, finalizers: [] } }, 'merge', 'release the test finalizer', { metadata: { finalizers: null } });
+      await removeNamespaces(kube, [name]);
     }
   });
 

@@ -6,9 +6,14 @@ import { CouldNotGrade, type KubeObject } from '../../graders/reader.ts';
 import { createDefaultServiceAccount } from '../../sandbox/namespaces.ts';
 import { ApiError } from '../../sandbox/kube.ts';
 
-const terminating = new CouldNotGrade(
-  'Could not create ServiceAccount default: the API server on context "kwok-ckad-lab" (https://127.0.0.1:1) answered 403 (serviceaccounts "default" is forbidden: unable to create new content in namespace verify-35b4-canary-lab because it is being terminated).',
-);
+// As Kube.explain wraps the API server's answer (its Status kept as the cause).
+const refusal = (message: string, causes: { reason: string }[]) =>
+  new CouldNotGrade(`Could not create ServiceAccount default: the API server on context "kwok-ckad-lab" (https://127.0.0.1:1) answered 403 (${message}).`, {
+    cause: new ApiError(403, message, { reason: 'Forbidden', message, details: { causes } }),
+  });
+const terminating = refusal('serviceaccounts "default" is forbidden: unable to create new content in namespace verify-35b4-canary-lab because it is being terminated', [
+  { reason: 'NamespaceTerminating' },
+]);
 
 function kubeAnswering(...answers: (Error | 'ok')[]) {
   const created: KubeObject[] = [];
@@ -42,7 +47,7 @@ describe('createDefaultServiceAccount', () => {
   });
 
   it('any other refusal fails at once', async () => {
-    const forbidden = new CouldNotGrade('Could not create ServiceAccount default: ... answered 403 (serviceaccounts is forbidden: User "x" cannot create resource).');
+    const forbidden = refusal('serviceaccounts is forbidden: User "x" cannot create resource "serviceaccounts"', []);
     const fake = kubeAnswering(forbidden, 'ok');
     await expect(createDefaultServiceAccount(fake.kube, 'n')).rejects.toBe(forbidden);
     expect(fake.calls()).toBe(1);

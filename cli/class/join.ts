@@ -46,8 +46,7 @@ export async function joinClass(file: string, catalog: readonly Task[], workRoot
   const kube = candidateKube(file);
   let username: string | undefined;
   try {
-    const review = (await kube.raw('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' })) as { status?: { userInfo?: { username?: string } } };
-    username = review.status?.userInfo?.username;
+    username = await whoAmI(kube);
   } catch (error) {
     if (error instanceof ApiError && error.code === 401) throw ended(file);
     const explained = kube.explain(error, 'ask the API server who this kubeconfig is');
@@ -125,10 +124,16 @@ export const joinRules = (record: CandidateRecord, file: string, kube?: Kube): E
   ...(kube ? { stillOpen: { check: () => credentialsWork(kube), everyMs: STILL_OPEN_EVERY_MS } } : {}),
 });
 
+/** Who the API server says these credentials are (a SelfSubjectReview: anyone authenticated may ask). */
+async function whoAmI(kube: Kube): Promise<string | undefined> {
+  const review = (await kube.raw('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' })) as { status?: { userInfo?: { username?: string } } };
+  return review.status?.userInfo?.username;
+}
+
 /** False only when the API server rejects her token (401); any other failure says nothing about the class. */
 export async function credentialsWork(kube: Kube): Promise<boolean> {
   try {
-    await kube.raw('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    await whoAmI(kube);
     return true;
   } catch (error) {
     return !(error instanceof ApiError && error.code === 401);

@@ -7,7 +7,7 @@ import { renderTask, templateIssues, templateRefs, variableIssues, WORKDIR_VAR }
 import type { Task } from './schema.ts';
 import { validateExpect } from '../graders/match.ts';
 import { isNamespaced } from '../graders/kinds.ts';
-import { checkIssues } from '../graders/engine.ts';
+import { checkIssues } from '../graders/check-issues.ts';
 
 const noPosition: Locate = () => ({ line: 0, col: 0 });
 

@@ -1,7 +1,8 @@
 // Objects of any kind: built-ins from the table (no discovery), everything else through API discovery with the
 // preferred version, cluster-scoped or namespaced as discovery says; lint keeps "did you mean" for built-ins.
 import { describe, expect, it } from 'vitest';
-import { checkIssues, gradeTask } from '../../graders/engine.ts';
+import { checkIssues } from '../../graders/check-issues.ts';
+import { gradeTask } from '../../graders/engine.ts';
 import { kindProblems, resolveKind } from '../../graders/kinds.ts';
 import { cachedReader } from '../../graders/cached-reader.ts';
 import { CouldNotGrade, type ApiResource } from '../../graders/reader.ts';

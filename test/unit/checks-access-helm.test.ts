@@ -1,7 +1,8 @@
 // `access` checks (SubjectAccessReview through a fake authorizer) and `helmRelease` checks (release Secrets
 // built here the way helm stores them: base64 of gzip of JSON, inside the Secret's base64 data).
 import { describe, expect, it } from 'vitest';
-import { checkIssues, gradeTask } from '../../graders/engine.ts';
+import { checkIssues } from '../../graders/check-issues.ts';
+import { gradeTask } from '../../graders/engine.ts';
 import { decodeReleaseSecret, encodeReleaseData } from '../../graders/checks/helm-release.ts';
 import { CouldNotGrade, type AccessDecision, type AccessQuery, type KubeObject } from '../../graders/reader.ts';
 import { Check } from '../../tasks/schema.ts';

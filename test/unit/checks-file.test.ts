@@ -1,7 +1,8 @@
 // `file` checks over a fake file system: exists, text, lines (any order and ordered), regex, YAML/JSON with the
 // object matcher, a live query's answer; could-not-grade when the working directory is not on this machine.
 import { describe, expect, it } from 'vitest';
-import { checkIssues, gradeTask, type GradeContext } from '../../graders/engine.ts';
+import { checkIssues } from '../../graders/check-issues.ts';
+import { gradeTask, type GradeContext } from '../../graders/engine.ts';
 import { workdirOf, type FileReader } from '../../graders/checks/file.ts';
 import { Check } from '../../tasks/schema.ts';
 import { FakeReader, NS, fakeClock, makeTask } from './fake-reader.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Baseline, captureBaseline, gradeTask, gradeTasks, validateCheck, type GradeContext } from '../../graders/engine.ts';
+import { validateCheck } from '../../graders/check-issues.ts';
+import { Baseline, captureBaseline, gradeTask, gradeTasks, type GradeContext } from '../../graders/engine.ts';
 import { CouldNotGrade } from '../../graders/reader.ts';
 import { GradeReport, TaskResult } from '../../graders/result.ts';
 import { FakeReader, NS, fakeClock, makeTask } from './fake-reader.ts';

@@ -37,7 +37,7 @@ Tasks, headless (CI, scripts, instructors)
 
 Bootcamp classes (one cluster, each candidate locked into their own namespaces)
   class create NAME --candidates a,b | --roster FILE [--tasks IDS | --exam N] [--minutes M]
-  class watch|grade|end|delete NAME, class extend NAME CANDIDATE --minutes M   (ckad-lab class --help)
+  class list, class watch|grade|end|delete NAME, class extend NAME CANDIDATE --minutes M   (ckad-lab class --help)
   join FILE.kubeconfig                         a candidate's exam console for the class in that kubeconfig
 
 Sandbox

@@ -9,7 +9,12 @@ import { catalog, findTasks, openLab } from '../lab/open.ts';
 import { sandboxProgressPrinter } from '../progress.ts';
 import { writeOutputFile } from '../report/export.ts';
 import { toJUnit } from '../report/junit.ts';
-import { candidateTasks, createClass, deleteClass, endClass, extendCandidate, readClass, unsupportedInClass } from '../class/cluster.ts';
+import { candidateTasks, readClass } from '../class/cluster.ts';
+import { createClass } from '../class/create.ts';
+import { endClass, extendCandidate } from '../class/credentials.ts';
+import { deleteClass } from '../class/delete.ts';
+import { listClasses, renderClassList } from '../class/list.ts';
+import { unsupportedInClass } from '../class/rights.ts';
 import { gradeClass } from '../class/grade.ts';
 import { renderClassHtml } from '../class/html.ts';
 import { candidateDeadline, candidateSeeds, parseCandidates, validateClassName } from '../class/record.ts';
@@ -21,6 +26,7 @@ const err = (s: string) => process.stderr.write(s);
 
 export const CLASS_USAGE = `Usage: ckad-lab class COMMAND NAME [options]
 
+  list [--json]                                  the classes on the cluster: size, window, open or ended
   create NAME --candidates a,b,c | --roster FILE  [--tasks ID,ID | --exam N] [--seed S] [--vary]
               [--minutes M] [--out DIR]          set the tasks up for every candidate, write DIR/<candidate>.kubeconfig
   watch NAME [--interval SECONDS] [--once]       candidates × tasks, re-graded read-only every 30 s
@@ -35,6 +41,8 @@ Every command takes --context NAME (and --allow-context NAME to change a cluster
 export async function classCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
+    case 'list':
+      return list(rest);
     case 'create':
       return create(rest);
     case 'watch':
@@ -61,6 +69,17 @@ export async function classCommand(argv: string[]): Promise<number> {
 function oneName(command: string, positionals: string[], usage: string, extra = 0): string {
   if (positionals.length !== 1 + extra) throw new UserError(`ckad-lab class ${command}: expected ${extra ? 'a class name and a candidate' : 'one class name'}, got ${positionals.length ? positionals.map((p) => `"${p}"`).join(' ') : 'none'}.`, { hint: `Usage: ${usage}`, exitCode: 2 });
   return validateClassName(positionals[0], command);
+}
+
+async function list(argv: string[]): Promise<number> {
+  const usage = 'ckad-lab class list [--json]';
+  const { values } = parse('class list', argv, { json: { type: 'boolean' }, ...CLUSTER_OPTIONS }, usage);
+  // Listing only reads: any context, no --allow-context needed.
+  const lab = await openLab(values);
+  const now = Date.now();
+  const classes = await listClasses(lab.kube, now);
+  out(values.json ? JSON.stringify(classes, null, 2) + '\n' : renderClassList(classes, lab.kube.context, now));
+  return 0;
 }
 
 async function create(argv: string[]): Promise<number> {

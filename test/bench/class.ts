@@ -19,7 +19,10 @@ export async function benchClass({ binaries, environment, table, time, rssMb }: 
   const { connect } = await import('../../sandbox/kube.ts');
   const { catalog } = await import('../../cli/lab/catalog.ts');
   const { drawExam } = await import('../../cli/exam/draw.ts');
-  const { createClass, deleteClass, readClass, unsupportedInClass } = await import('../../cli/class/cluster.ts');
+  const { readClass } = await import('../../cli/class/cluster.ts');
+  const { createClass } = await import('../../cli/class/create.ts');
+  const { deleteClass } = await import('../../cli/class/delete.ts');
+  const { unsupportedInClass } = await import('../../cli/class/rights.ts');
   const { gradeClass } = await import('../../cli/class/grade.ts');
   const { candidateDeadline, candidateSeeds } = await import('../../cli/class/record.ts');
   const { renderWatch } = await import('../../cli/class/watch.ts');

@@ -1,7 +1,7 @@
 // A class of three on the real sandbox: alice's kubeconfig solves her tasks (100%), cannot reach bob's
 // namespaces, Secrets cluster-wide, cluster-scoped writes or a longer-lived token; class end revokes everyone at
-// once, class extend brings back only alice; reports carry the right numbers; a binding between candidates is
-// flagged; class delete leaves nothing of the class and touches nothing else.
+// once, class extend brings back only alice; `class list` shows each state; reports carry the right numbers; a
+// binding between candidates is flagged; class delete leaves nothing of the class and touches nothing else.
 // Four representative tasks (a ConfigMap, a Deployment scaled and rolled out, a ResourceQuota, which needs the
 // class's extra role beyond `admin`, and a NetworkPolicy) keep it well under two minutes.
 import { execFile } from 'node:child_process';
@@ -15,6 +15,7 @@ import { catalog } from '../../cli/lab/open.ts';
 import { describeTask, runScript } from '../../cli/lab/runner.ts';
 import { candidateKube, credentialsWork } from '../../cli/class/join.ts';
 import { ClassReport } from '../../cli/class/report.ts';
+import type { ClassListing } from '../../cli/class/list.ts';
 import { CLASS_LABEL } from '../../cli/class/record.ts';
 import { MANAGED_BY } from '../../sandbox/kube.ts';
 import { ckadLab, kubectl, sandboxEnv, sandboxKube, waitFor } from './helpers.ts';
@@ -48,6 +49,13 @@ async function gradeJson(): Promise<ClassReport> {
   return ClassReport.parse(JSON.parse(graded.stdout));
 }
 
+/** This class as `class list --json` shows it (other classes may be listed too). */
+async function listed(): Promise<ClassListing | undefined> {
+  const listing = await ckadLab(['class', 'list', '--json']);
+  expect(listing.code, listing.stderr).toBe(0);
+  return (JSON.parse(listing.stdout) as ClassListing[]).find((c) => c.name === name);
+}
+
 let before: string[];
 /** A one-hour token alice minted for a ServiceAccount of her own namespace. */
 let minted = '';
@@ -65,6 +73,7 @@ group('class', () => {
     expect(created.code).toBe(0);
     // On the sandbox a class brings a node per candidate (gone again with class delete, checked below).
     expect((await kubectl('get', 'nodes', '-l', `${CLASS_LABEL}=${name}`, '-o', 'name')).trim().split('\n')).toEqual([1, 2, 3].map((i) => `node/${name}-node0${i}`));
+    expect(await listed()).toMatchObject({ name, state: 'open', candidates: 3, tasks: TASKS, extended: 0 });
   }, 90_000);
 
   afterAll(async () => {
@@ -183,6 +192,8 @@ group('class', () => {
     expect(joined.code, joined.stderr).toBe(0);
     expect(joined.stdout).toMatch(new RegExp(`Class ${name} · candidate alice · 4 tasks · 0:1[45]:\\d\\d left`));
     expect(joined.stdout).not.toContain('Reference solution');
+    expect(await listed()).toMatchObject({ state: 'open', extended: 1, endedAt: expect.any(Number) });
+    expect((await ckadLab(['class', 'list'])).stdout).toMatch(new RegExp(`^${name}\\s+3\\s+4\\s+.*ended; 1 extended candidate still working, 0:1[45]:\\d\\d left$`, 'm'));
   }, 60_000);
 
   it('class delete removes exactly what the class created; a class node running anyone else\'s Pod is cordoned, not deleted', async () => {
@@ -192,6 +203,7 @@ group('class', () => {
     const removed = await ckadLab(['class', 'delete', name]);
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stderr).toContain(`warning: kept node ${guest} (cordoned; it still runs ${bystander}/guest`);
+    expect(await listed()).toBeUndefined();
     expect(await clusterInventory()).toEqual([...before, `node/${guest}`].sort());
     expect(await kubectl('-n', bystander, 'get', 'pod', 'guest', '-o', 'jsonpath={.spec.nodeName}')).toBe(guest);
     expect(await kubectl('get', 'node', guest, '-o', 'jsonpath={.spec.unschedulable}')).toBe('true');

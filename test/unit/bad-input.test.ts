@@ -50,6 +50,7 @@ const CASES: [string, string[], Record<string, string>, number, RegExp][] = [
   ["one of Object's own keys as a domain (tasks list)", ['tasks', 'list', '--domain', 'constructor'], {}, EXIT.refused, /--domain constructor is not a CKAD domain/],
   ["one of Object's own keys as a domain (drill)", ['drill', '--domain', 'constructor'], {}, EXIT.refused, /--domain constructor is not a CKAD domain/],
   ['two task ids to drill', ['drill', 'a', 'b'], {}, EXIT.refused, /unexpected argument "b"/],
+  ['a class name to class list', ['class', 'list', 'ckad-may'], {}, EXIT.refused, /ckad-lab class list: unexpected argument "ckad-may" \(it takes none\)/],
 ];
 
 describe('bad input is refused clearly, never as a bug', () => {

@@ -9,7 +9,9 @@ import { candidateDeadline, candidateSeeds, parseCandidates, validateClassName, 
 import { buildClassReport, ClassReport, renderClassCsv, renderClassText, type CandidateGrade } from '../../cli/class/report.ts';
 import { classObjects, customResourceGroups, subjectCandidates, taskNamespaceBindings } from '../../cli/class/rights.ts';
 import { renderWatch, timeLeft } from '../../cli/class/watch.ts';
-import { unsupportedInClass } from '../../cli/class/cluster.ts';
+import { unsupportedInClass } from '../../cli/class/rights.ts';
+import { readStoredRecord } from '../../cli/class/cluster.ts';
+import { listing, renderClassList } from '../../cli/class/list.ts';
 import { minimalTask as taskFixture } from './task-fixture.ts';
 
 const record: ClassRecord = {
@@ -83,6 +85,42 @@ group('class record', () => {
     expect(candidateDeadline({ ...record, endedAt: record.startsAt + 60_000 }, alice)).toBe(record.startsAt + 60_000);
     expect(candidateDeadline({ ...record, endedAt: record.endsAt + 60_000 }, alice)).toBe(record.endsAt);
     expect(candidateDeadline({ ...record, endedAt: 5 }, { ...alice, extendedUntil: 99 })).toBe(99);
+  });
+});
+
+group('class list', () => {
+  const stored = (r: ClassRecord) => ({ ok: true as const, record: r });
+  const hour = 3_600_000;
+
+  it('says whether anyone can still work: the window, an extension past an end, an end, time up', () => {
+    const during = record.startsAt + hour / 2;
+    expect(listing('c1', stored(record), during)).toMatchObject({ state: 'open', candidates: 3, tasks: ['t-a', 't-b'], openUntil: record.endsAt, extended: 0 });
+    expect(renderClassList([listing('c1', stored(record), during)], 'ctx', during)).toContain('open, 0:30:00 left\n');
+    const oneLonger = { ...record, candidates: record.candidates.map((c) => (c.name === 'bob' ? { ...c, extendedUntil: record.endsAt + hour } : c)) };
+    expect(renderClassList([listing('c1', stored(oneLonger), during)], 'ctx', during)).toContain('open, 0:30:00 left (1 extended candidate: 1:30:00 left)\n');
+    const after = record.endsAt + 1;
+    expect(listing('c1', stored(record), after).state).toBe('time-up');
+    const ended = { ...record, endedAt: during };
+    expect(listing('c1', stored(ended), during + 1).state).toBe('ended');
+    // class extend after class end: alice works on, nobody else does.
+    const reopened = { ...ended, candidates: record.candidates.map((c) => (c.name === 'alice' ? { ...c, extendedUntil: during + hour } : c)) };
+    expect(listing('c1', stored(reopened), during + 1)).toMatchObject({ state: 'open', openUntil: during + hour, extended: 1, endedAt: during });
+    const text = renderClassList([listing('c1', stored(reopened), during + 1)], 'kwok-ckad-lab', during + 1);
+    expect(text).toMatch(/^CLASS\s+CANDIDATES\s+TASKS\s+WINDOW \(UTC\)\s+STATE\nc1\s+3\s+2\s+1970-01-01 00:16 to 01:16\s+ended; 1 extended candidate still working, 0:59:59 left\n$/);
+  });
+
+  it('lists a class without a readable record, with what to do, and says when there is none', async () => {
+    const get = (text: string | undefined) => ({ get: async () => (text === undefined ? undefined : { apiVersion: 'v1', kind: 'ConfigMap', data: { 'class.json': text } }) });
+    const missing = await readStoredRecord(get(undefined), 'half');
+    const garbage = await readStoredRecord(get('{"name": "c1", '), 'c1');
+    const wrong = await readStoredRecord(get(JSON.stringify({ ...record, tasks: [] })), 'c1');
+    expect(missing).toMatchObject({ ok: false, problem: 'no record (no ConfigMap ckad-lab-class-half/class with class.json)' });
+    expect(garbage).toMatchObject({ ok: false, problem: expect.stringMatching(/^its record \(ckad-lab-class-c1\/class\) is not JSON: /) });
+    expect(wrong).toMatchObject({ ok: false, problem: expect.stringMatching(/^its record .* is not one ckad-lab can read: tasks: /) });
+    const text = renderClassList([listing('half', missing, 0)], 'ctx', 0);
+    expect(text).toContain('half   -           -      -             unreadable: no record');
+    expect(text).toContain('half: An interrupted `class create` leaves a class without one: remove it with `ckad-lab class delete half`');
+    expect(renderClassList([], 'ctx', 0)).toBe('No classes on context "ctx".\nCreate one: ckad-lab class create NAME --candidates a,b,c --exam 16\n');
   });
 });
 

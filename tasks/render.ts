@@ -4,6 +4,9 @@
 // that is a param):
 //   {{ name }}         the value of `name`: a key of `namespaces`, a key of `params`, or `workdir`
 //   {{ name | b64 }}   the value, base64-encoded (Secret `data` in manifests and expectations)
+//   {{ cpu | minus1m }}, {{ cpu | plus1m }}
+//                      a millicore quantity (`150m`) one millicore less or more: what `kubectl top` may show
+//                      for a set usage (its CPU is a rate over two scrapes, and can land a hair above or below)
 //   \{{                a literal `{{` (a go-template in a solution: `\{{end}}`)
 // Anything else between double braces (`{{.metadata.name}}`) is left alone. Values are plain strings and are
 // not rendered again: a param cannot refer to another value. Rendering walks the parsed task, never the YAML
@@ -29,8 +32,21 @@ export const DEFAULT_WORKDIR = '~/ckad-lab';
 /** A value always bound besides namespaces and params. */
 export const WORKDIR_VAR = 'workdir';
 
+/** A filter's value is not one it takes (its message says what it takes). */
+class FilterInputError extends Error {}
+
+const millicores =
+  (delta: number) =>
+  (value: string): string => {
+    const m = /^(\d+)m$/.exec(value);
+    if (!m || Number(m[1]) + delta < 0) throw new FilterInputError(`needs a millicore quantity such as 150m, got ${JSON.stringify(value)}`);
+    return `${Number(m[1]) + delta}m`;
+  };
+
 export const FILTERS: Readonly<Record<string, (value: string) => string>> = {
   b64: (value) => Buffer.from(value, 'utf8').toString('base64'),
+  minus1m: millicores(-1),
+  plus1m: millicores(1),
 };
 
 /** One template occurrence in a string. */
@@ -136,7 +152,13 @@ export function renderString(s: string, values: Values, where: { taskId: string;
   return s.replace(TEMPLATE, (_text, name: string | undefined, filter: string | undefined) => {
     if (name === undefined) return '{{'; // the `\{{` escape
     const value = values[name] as string;
-    return filter === undefined ? value : (FILTERS[filter] as (v: string) => string)(value);
+    if (filter === undefined) return value;
+    try {
+      return (FILTERS[filter] as (v: string) => string)(value);
+    } catch (error) {
+      if (!(error instanceof FilterInputError)) throw error;
+      throw new RenderError(where.taskId, formatPath([...where.path]), name, `{{ ${name} | ${filter} }}: ${error.message}`);
+    }
   });
 }
 

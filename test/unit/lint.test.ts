@@ -38,7 +38,7 @@ describe('lintTask', () => {
     ).toEqual([
       'checks[0].expect.data["{{ keey }}"]: unknown template variable {{ keey }} (known: key, ns, workdir)',
       'hints[0]: malformed template "{{ns}": write {{ name }} or {{ name | b64 }} (\\{{ for a literal "{{")',
-      'setup[0].file.content: unknown filter "upper" in {{ ns | upper }} (filters: b64)',
+      'setup[0].file.content: unknown filter "upper" in {{ ns | upper }} (filters: b64, minus1m, plus1m)',
     ]);
   });
 

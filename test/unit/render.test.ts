@@ -148,13 +148,21 @@ describe('renderString', () => {
     expect(renderString('{{ns}} {{ ns }} {{  ns\t}}', values, where)).toBe('lab lab lab');
   });
 
+  it('gives the millicore quantities on either side of one (what kubectl top may show), and refuses anything else', () => {
+    const cpu = { ...values, cpu: '150m', mem: '180Mi' };
+    expect(renderString('^({{cpu|minus1m}}|{{cpu}}|{{ cpu | plus1m }})$', cpu, where)).toBe('^(149m|150m|151m)$');
+    expect(() => renderString('{{mem|plus1m}}', cpu, where)).toThrow(RenderError);
+    expect(() => renderString('{{mem|plus1m}}', cpu, where)).toThrow('{{ mem | plus1m }}: needs a millicore quantity such as 150m, got "180Mi"');
+    expect(() => renderString('{{zero|minus1m}}', { ...cpu, zero: '0m' }, where)).toThrow(RenderError);
+  });
+
   it('encodes UTF-8 with the b64 filter', () => {
     expect(renderString('{{ name | b64 }}', values, where)).toBe(Buffer.from('héllo').toString('base64'));
     expect(renderString('{{name|b64}}', values, where)).toBe('aMOpbGxv');
   });
 
   it('rejects an unknown filter by name', () => {
-    expect(() => renderString('{{ ns | upper }}', values, where)).toThrow('task t: solution: unknown filter "upper" in {{ ns | upper }} (filters: b64)');
+    expect(() => renderString('{{ ns | upper }}', values, where)).toThrow('task t: solution: unknown filter "upper" in {{ ns | upper }} (filters: b64, minus1m, plus1m)');
   });
 
   it('leaves go-templates alone and turns \\{{ into a literal {{', () => {

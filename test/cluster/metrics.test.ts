@@ -4,6 +4,16 @@ import { describe, expect, test } from 'vitest';
 import { kubectl, sandboxKube, testNamespace, waitFor } from './helpers.ts';
 
 /** `kubectl top pod` rows, as printed (headers dropped). */
+/**
+ * `kubectl top`'s CPU in millicores, as the value it was set to when it is one millicore off (a rate measured
+ * under load); anything further off stays as it is, and fails the comparison.
+ */
+const SET_VALUES = [1, 10, 20, 120, 200, 210, 450];
+const nearCpu = (cpu: string | undefined): number | string => {
+  const m = Number(/^(\d+)m$/.exec(cpu ?? '')?.[1] ?? NaN);
+  return SET_VALUES.find((v) => Math.abs(v - m) <= 1) ?? cpu ?? '<none>';
+};
+
 async function top(...args: string[]): Promise<string[][]> {
   const out = await kubectl('top', ...args, '--no-headers').catch((e: { stderr?: string }) => `error ${e.stderr ?? ''}`);
   return out.startsWith('error')
@@ -38,20 +48,21 @@ describe('kubectl top', () => {
     // A new pod shows up after two scrapes (10 s apart), as with a real metrics-server.
     const rows = await waitFor('all five pods in kubectl top', async () => ((await top('pod', '-n', ns, '--sort-by=cpu')).length === 5 ? top('pod', '-n', ns, '--sort-by=cpu') : undefined), 60_000, 1000);
     expect(rows.map((r) => r[0])).toEqual(['busy', 'pair', 'medium', 'idle', 'quiet']);
-    // The numbers as set (CPU is a rate from two scrapes: kubectl would round 450.02m up to 451m).
-    expect(rows).toEqual([
-      ['busy', '450m', '256Mi'],
-      ['pair', '210m', '20Mi'], // app 200m (the pod's value; its sidecar has its own), sidecar 10m; memory: app idle 4Mi, sidecar 16Mi
-      ['medium', '120m', '64Mi'],
-      ['idle', '20m', '32Mi'],
-      ['quiet', '1m', '4Mi'], // no annotations: idle
+    // The numbers as set. CPU is a rate from two scrapes: set a hair under, it shows as set on an idle machine, and
+    // a busy one can still move it a millicore (a CI run saw 151m for 150m), which tasks grading it accept.
+    expect(rows.map(([name, cpu, memory]) => [name, nearCpu(cpu), memory])).toEqual([
+      ['busy', 450, '256Mi'],
+      ['pair', 210, '20Mi'], // app 200m (the pod's value; its sidecar has its own), sidecar 10m; memory: app idle 4Mi, sidecar 16Mi
+      ['medium', 120, '64Mi'],
+      ['idle', 20, '32Mi'],
+      ['quiet', 1, '4Mi'], // no annotations: idle
     ]);
 
     expect((await top('pod', '-n', ns, '-l', 'tier=web', '--sort-by=memory')).map((r) => r[0])).toEqual(['busy', 'idle']);
 
-    expect((await top('pod', 'pair', '-n', ns, '--containers')).sort()).toEqual([
-      ['pair', 'app', '200m', '4Mi'],
-      ['pair', 'sidecar', '10m', '16Mi'],
+    expect((await top('pod', 'pair', '-n', ns, '--containers')).sort().map(([p, c, cpu, memory]) => [p, c, nearCpu(cpu), memory])).toEqual([
+      ['pair', 'app', 200, '4Mi'],
+      ['pair', 'sidecar', 10, '16Mi'],
     ]);
 
     // A task (or a candidate's "load") can change a running pod's usage.
